@@ -1,0 +1,140 @@
+// The same contract tests run against both implementations.
+
+#include "store/kv_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace millet::store {
+namespace {
+
+class TempDirectory {
+ public:
+  TempDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "millet-store-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDirectory() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::vector<std::pair<std::string, std::string>> scan_all(KvStore& store, Space space,
+                                                          std::string_view prefix) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto status = store.scan(space, prefix, [&](std::string_view key, std::string_view value) {
+    out.emplace_back(key, value);
+    return true;
+  });
+  EXPECT_TRUE(status.has_value());
+  return out;
+}
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+class KvStoreContract : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam()) {
+      auto opened = open_rocksdb_store(directory_.path());
+      ASSERT_TRUE(opened.has_value()) << (opened ? "" : opened.error());
+      store_ = std::move(*opened);
+    } else {
+      store_ = make_memory_store();
+    }
+  }
+  TempDirectory directory_;
+  std::unique_ptr<KvStore> store_;
+};
+
+TEST_P(KvStoreContract, PutScanErase) {
+  WriteBatch batch;
+  batch.put(Space::kRetained, "a/b", "1");
+  batch.put(Space::kRetained, "a/c", "2");
+  batch.put(Space::kRetained, "b", "3");
+  batch.put(Space::kSessions, "a/b", "other space");
+  ASSERT_TRUE(store_->write(batch).has_value());
+  EXPECT_EQ(scan_all(*store_, Space::kRetained, "a/"), (Pairs{{"a/b", "1"}, {"a/c", "2"}}));
+  EXPECT_EQ(scan_all(*store_, Space::kSessions, ""), (Pairs{{"a/b", "other space"}}));
+
+  WriteBatch erase;
+  erase.erase(Space::kRetained, "a/b");
+  erase.put(Space::kRetained, "a/c", "22");
+  ASSERT_TRUE(store_->write(erase).has_value());
+  EXPECT_EQ(scan_all(*store_, Space::kRetained, ""), (Pairs{{"a/c", "22"}, {"b", "3"}}));
+}
+
+TEST_P(KvStoreContract, BinaryKeysSortBytewise) {
+  WriteBatch batch;
+  batch.put(Space::kSessionMessages, std::string("c\0\x01", 3), "second");
+  batch.put(Space::kSessionMessages, std::string("c\0\x00", 3), "first");
+  batch.put(Space::kSessionMessages, std::string("c\0\xff", 3), "third");
+  ASSERT_TRUE(store_->write(batch).has_value());
+  auto records = scan_all(*store_, Space::kSessionMessages, std::string("c\0", 2));
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].second, "first");
+  EXPECT_EQ(records[2].second, "third");
+}
+
+TEST_P(KvStoreContract, ScanStopsWhenVisitorSaysSo) {
+  WriteBatch batch;
+  for (char c = 'a'; c <= 'e'; ++c) batch.put(Space::kRetained, std::string(1, c), "v");
+  ASSERT_TRUE(store_->write(batch).has_value());
+  int visited = 0;
+  ASSERT_TRUE(store_->scan(Space::kRetained, "", [&](auto, auto) { return ++visited < 2; }).has_value());
+  EXPECT_EQ(visited, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Implementations, KvStoreContract, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "RocksDb" : "Memory"; });
+
+TEST(RocksDbStore, SurvivesReopen) {
+  TempDirectory directory;
+  {
+    auto store = open_rocksdb_store(directory.path());
+    ASSERT_TRUE(store.has_value());
+    WriteBatch batch;
+    batch.put(Space::kRetained, "t", "kept");
+    ASSERT_TRUE((*store)->write(batch).has_value());
+  }
+  auto store = open_rocksdb_store(directory.path());
+  ASSERT_TRUE(store.has_value());
+  EXPECT_EQ(scan_all(**store, Space::kRetained, ""), (Pairs{{"t", "kept"}}));
+}
+
+TEST(RocksDbStore, SecondOpenSaysTheDirectoryIsInUse) {
+  TempDirectory directory;
+  auto first = open_rocksdb_store(directory.path());
+  ASSERT_TRUE(first.has_value());
+  auto second = open_rocksdb_store(directory.path());
+  ASSERT_FALSE(second.has_value());
+  EXPECT_NE(second.error().find("in use by another millet process"), std::string::npos) << second.error();
+}
+
+TEST(RocksDbStore, WriteIsDurableAcrossAProcessCrash) {
+  TempDirectory directory;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = open_rocksdb_store(directory.path());
+    if (!store) _exit(2);
+    WriteBatch batch;
+    batch.put(Space::kSessions, "client", "state");
+    if (!(*store)->write(batch)) _exit(3);
+    _exit(0);  // no destructor, no flush: as abrupt as kill -9 after the ack
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto store = open_rocksdb_store(directory.path());
+  ASSERT_TRUE(store.has_value()) << store.error();
+  EXPECT_EQ(scan_all(**store, Space::kSessions, ""), (Pairs{{"client", "state"}}));
+}
+
+}  // namespace
+}  // namespace millet::store

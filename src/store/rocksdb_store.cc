@@ -1,0 +1,102 @@
+// The RocksDB implementation of KvStore: one column family per Space.
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+
+#include "store/kv_store.h"
+
+namespace millet::store {
+
+std::string_view space_name(Space space) {
+  switch (space) {
+    case Space::kRetained: return "retained";
+    case Space::kSessions: return "sessions";
+    case Space::kSessionMessages: return "session_messages";
+  }
+  return "unknown";
+}
+
+namespace {
+
+class RocksDbStore final : public KvStore {
+ public:
+  RocksDbStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(std::move(db)) {
+    // handles[0] is RocksDB's "default" family, unused; the spaces follow in order.
+    default_family_ = handles[0];
+    for (int i = 0; i < kSpaceCount; ++i) families_[i] = handles[i + 1];
+  }
+
+  ~RocksDbStore() override {
+    for (auto* family : families_) (void)db_->DestroyColumnFamilyHandle(family);
+    (void)db_->DestroyColumnFamilyHandle(default_family_);
+    (void)db_->Close();
+  }
+
+  Status write(const WriteBatch& batch) override {
+    rocksdb::WriteBatch rocks_batch;
+    for (const auto& op : batch.operations()) {
+      auto* family = families_[static_cast<int>(op.space)];
+      auto status = op.erase ? rocks_batch.Delete(family, op.key) : rocks_batch.Put(family, op.key, op.value);
+      if (!status.ok()) return unexpected(status.ToString());
+    }
+    // The write-ahead log is on and written before Write returns, so the batch
+    // survives a process crash without an fsync per write.
+    rocksdb::WriteOptions options;
+    auto status = db_->Write(options, &rocks_batch);
+    if (!status.ok()) return unexpected("store write failed: " + status.ToString());
+    return {};
+  }
+
+  Status scan(Space space, std::string_view prefix, const Visitor& visit) override {
+    rocksdb::ReadOptions options;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, families_[static_cast<int>(space)]));
+    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+      const auto key = it->key();
+      if (!key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+      const auto value = it->value();
+      if (!visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()))) break;
+    }
+    if (!it->status().ok()) return unexpected("store scan failed: " + it->status().ToString());
+    return {};
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* default_family_ = nullptr;
+  std::array<rocksdb::ColumnFamilyHandle*, kSpaceCount> families_{};
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<KvStore>, std::string> open_rocksdb_store(const std::string& directory) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // Table files share the process's open-file limit with client connections.
+  options.max_open_files = 256;
+  options.keep_log_file_num = 4;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (int i = 0; i < kSpaceCount; ++i) {
+    families.emplace_back(std::string(space_name(static_cast<Space>(i))), rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto status = rocksdb::DB::Open(options, directory, families, &handles, &raw);
+  if (!status.ok()) {
+    const std::string reason = status.ToString();
+    if (status.IsIOError() && reason.find("lock") != std::string::npos) {
+      return unexpected("the data directory " + directory +
+                        " is in use by another millet process (" + reason + ")");
+    }
+    return unexpected("cannot open the store in " + directory + ": " + reason);
+  }
+  return std::unique_ptr<KvStore>(new RocksDbStore(std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+}
+
+}  // namespace millet::store

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what millet needs to build and test, from Debian 12 packages and the
+# npm registry only. Idempotent: installs nothing when everything is present.
+set -euo pipefail
+
+APT_PACKAGES=(
+  # build
+  cmake ninja-build g++ pkg-config make
+  # libraries
+  libboost1.81-dev librocksdb-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # real peers for the tests
+  mosquitto mosquitto-clients python3 python3-paho-mqtt openssl nodejs npm
+  # fuzzing (libFuzzer) and sanitizers
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  case "$package" in
+    # A newer Node.js outside dpkg (e.g. /usr/bin/node from nodesource) serves as well.
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages and not root; run as root or install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages used by the tests (MQTT.js): installed from the lock file.
+for dir in "$@"; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    echo "install-deps: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
