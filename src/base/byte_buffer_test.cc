@@ -55,3 +55,36 @@ TEST(ByteBuffer, PrepareCommitAndRelease) {
 
 }  // namespace
 }  // namespace millet
+
+#include "base/ring_queue.h"
+
+namespace millet {
+namespace {
+
+TEST(RingQueue, FifoAcrossGrowthAndWrap) {
+  RingQueue<std::string> queue;
+  int next_in = 0, next_out = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (int i = 0; i < round % 7 + 1; ++i) queue.push_back(std::to_string(next_in++));
+    for (int i = 0; i < round % 5 && !queue.empty(); ++i) {
+      EXPECT_EQ(queue.front(), std::to_string(next_out++));
+      queue.pop_front();
+    }
+  }
+  EXPECT_EQ(queue.size(), static_cast<std::size_t>(next_in - next_out));
+  for (std::size_t i = 0; i < queue.size(); ++i) EXPECT_EQ(queue[i], std::to_string(next_out + static_cast<int>(i)));
+}
+
+TEST(RingQueue, PushFrontAndReleaseWhenEmpty) {
+  RingQueue<int> queue;
+  queue.push_back(2);
+  queue.push_front(1);
+  EXPECT_EQ(queue.front(), 1);
+  EXPECT_EQ(queue.back(), 2);
+  queue.pop_front();
+  queue.pop_front();
+  EXPECT_TRUE(queue.empty());
+}
+
+}  // namespace
+}  // namespace millet

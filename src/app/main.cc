@@ -1,0 +1,27 @@
+// millet — the command line.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "app/serve_options.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "millet — an open AIoT platform: devices connect over MQTT, millet keeps their state and runs what they do.\n"
+      "Run `millet serve` to start the server; `millet <command> --help` explains a command."};
+  app.set_version_flag("--version", std::string("millet 0.1.0"));
+  app.require_subcommand(1);
+
+  millet::app::ServeOptions serve_options;
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Run the server: the MQTT broker (TCP, WebSocket, TLS) with its embedded store.\n"
+      "Every listener binds --bind; a port of 0 picks a free one and off disables it. Each listener\n"
+      "logs the address it bound, then 'ready'. SIGINT or SIGTERM stops it cleanly.");
+  millet::app::add_serve_options(*serve, serve_options);
+
+  CLI11_PARSE(app, argc, argv);
+  if (serve->parsed()) return millet::app::serve(std::move(serve_options));
+  return 0;
+}

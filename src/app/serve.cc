@@ -1,0 +1,183 @@
+// `millet serve`: open the store, restore the broker, listen, run until a signal.
+
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "app/serve_options.h"
+#include "mqtt/broker.h"
+#include "net/listener.h"
+#include "net/tls_layer.h"
+#include "net/websocket_layer.h"
+#include "store/kv_store.h"
+
+namespace millet::app {
+namespace {
+
+void set_up_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("millet");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// Connections and store files share the open-file limit: take all we may.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    spdlog::debug("open-file limit: {} (about that many connections at most)", limit.rlim_cur);
+  }
+}
+
+std::string url(std::string_view scheme, const boost::asio::ip::tcp::endpoint& endpoint, std::string_view path) {
+  const auto address = endpoint.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return std::string(scheme) + "://" + host + ":" + std::to_string(endpoint.port()) + std::string(path);
+}
+
+struct ListenerPlan {
+  std::string name;
+  std::string scheme;
+  std::string path;
+  Port port;
+  std::function<std::vector<std::unique_ptr<net::Layer>>()> make_layers;
+};
+
+}  // namespace
+
+int serve(ServeOptions options) {
+  set_up_logging(options.log_level);
+
+  // Signals are taken by sigwait below; every thread inherits this mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
+
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    spdlog::error("TLS needs both --tls-cert and --tls-key");
+    return 2;
+  }
+  std::shared_ptr<net::TlsContext> tls;
+  if (!options.tls_cert.empty()) {
+    auto loaded = net::TlsContext::load(options.tls_cert, options.tls_key);
+    if (!loaded) {
+      spdlog::error("{}", loaded.error());
+      return 1;
+    }
+    tls = *loaded;
+  }
+
+  std::error_code filesystem_error;
+  std::filesystem::create_directories(options.data_dir, filesystem_error);
+  if (filesystem_error) {
+    spdlog::error("cannot create the data directory {}: {}", options.data_dir, filesystem_error.message());
+    return 1;
+  }
+  const std::string store_directory = (std::filesystem::path(options.data_dir) / "store").string();
+  auto opened = store::open_rocksdb_store(store_directory);
+  if (!opened) {
+    spdlog::error("{}", opened.error());
+    return 1;
+  }
+  std::unique_ptr<store::KvStore> store = std::move(*opened);
+
+  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  options.broker.connect_timeout =
+      std::chrono::milliseconds(static_cast<long>(options.connect_timeout_seconds * 1000));
+  net::ReactorPool reactors(threads);
+  mqtt::Broker broker(options.broker, reactors, *store);
+  if (auto restored = broker.restore(); !restored) {
+    spdlog::error("cannot restore from {}: {}", store_directory, restored.error());
+    return 1;
+  }
+
+  const std::uint64_t max_frame = std::uint64_t{options.broker.max_packet_size} + 1024;
+  auto websocket = [max_frame](bool health) {
+    return std::make_unique<net::WebSocketLayer>(
+        net::WebSocketOptions{.path = "/mqtt", .serve_health = health, .max_frame_size = max_frame});
+  };
+  std::vector<ListenerPlan> plans;
+  plans.push_back({"mqtt", "mqtt", "", parse_port(options.mqtt_port), {}});
+  plans.push_back({"ws", "ws", "/mqtt", parse_port(options.ws_port), [websocket] {
+                     std::vector<std::unique_ptr<net::Layer>> layers;
+                     layers.push_back(websocket(false));
+                     return layers;
+                   }});
+  plans.push_back({"http", "http", "/", parse_port(options.http_port), [websocket] {
+                     std::vector<std::unique_ptr<net::Layer>> layers;
+                     layers.push_back(websocket(true));
+                     return layers;
+                   }});
+  if (tls) {
+    plans.push_back({"mqtts", "mqtts", "", parse_port(options.mqtts_port), [tls] {
+                       std::vector<std::unique_ptr<net::Layer>> layers;
+                       layers.push_back(std::make_unique<net::TlsLayer>(tls));
+                       return layers;
+                     }});
+    plans.push_back({"wss", "wss", "/mqtt", parse_port(options.wss_port), [tls, websocket] {
+                       std::vector<std::unique_ptr<net::Layer>> layers;
+                       layers.push_back(std::make_unique<net::TlsLayer>(tls));
+                       layers.push_back(websocket(false));
+                       return layers;
+                     }});
+  }
+
+  std::vector<std::unique_ptr<net::Listener>> listeners;
+  std::vector<std::string> urls;
+  for (auto& plan : plans) {
+    if (!plan.port.value) continue;
+    net::Reactor& home = reactors.at(listeners.size() % reactors.size());
+    auto listener = net::Listener::open(
+        reactors, home, {.name = plan.name, .bind_address = options.bind, .port = *plan.port.value,
+                         .make_layers = plan.make_layers},
+        [&broker](std::shared_ptr<net::Stream> stream) { broker.accept(std::move(stream)); });
+    if (!listener) {
+      spdlog::error("{}", listener.error());
+      return 1;
+    }
+    urls.push_back(url(plan.scheme, (*listener)->endpoint(), plan.path));
+    listeners.push_back(std::move(*listener));
+  }
+
+  reactors.start();
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    listeners[i]->start();
+    spdlog::info("listening {} on {}", listeners[i]->options().name, urls[i]);
+  }
+  spdlog::info("{} reactor threads, data in {}", threads, options.data_dir);
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    if (listeners[i]->options().name == "mqtt") {
+      const auto endpoint = listeners[i]->endpoint();
+      spdlog::info("try: mosquitto_sub -h {} -p {} -t '#' -v", endpoint.address().to_string(), endpoint.port());
+    }
+  }
+  spdlog::info("ready");
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("{}: shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  for (auto& listener : listeners) listener->stop();
+  std::promise<void> finished;
+  broker.shut_down([&finished] { finished.set_value(); });
+  if (finished.get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    spdlog::warn("shutdown took longer than 10 s; stopping anyway");
+  }
+  reactors.stop_and_join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace millet::app

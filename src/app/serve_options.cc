@@ -1,0 +1,83 @@
+#include "app/serve_options.h"
+
+#include <charconv>
+
+namespace millet::app {
+
+Port parse_port(const std::string& text) {
+  if (text == "off") return Port{};
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value > 65535) {
+    throw CLI::ValidationError("port", "'" + text + "' is not a port (0-65535, 0 = any free port) or off");
+  }
+  return Port{static_cast<std::uint16_t>(value)};
+}
+
+void add_serve_options(CLI::App& command, ServeOptions& o) {
+  const auto port_check = CLI::Validator(
+      [](std::string& text) {
+        try {
+          parse_port(text);
+          return std::string();
+        } catch (const CLI::ValidationError& e) {
+          return std::string(e.what());
+        }
+      },
+      "PORT|off");
+
+  command.set_config("--config", "", "Read options from a TOML/INI file (keys are the flag names, e.g. mqtt-port = 1883)");
+
+  command.add_option("--data-dir", o.data_dir, "Directory for the embedded store (created if missing)")
+      ->capture_default_str();
+  command.add_option("--bind", o.bind, "Address every listener binds (0.0.0.0 or :: for all interfaces)")
+      ->capture_default_str();
+  command.add_option("--mqtt-port", o.mqtt_port, "MQTT over TCP; 0 picks a free port, off disables")
+      ->check(port_check)
+      ->capture_default_str();
+  command.add_option("--ws-port", o.ws_port, "MQTT over WebSocket (path /mqtt); 0 = free port, off disables")
+      ->check(port_check)
+      ->capture_default_str();
+  command.add_option("--http-port", o.http_port, "HTTP: /healthz, and MQTT over WebSocket at /mqtt; off disables")
+      ->check(port_check)
+      ->capture_default_str();
+  command.add_option("--mqtts-port", o.mqtts_port, "MQTT over TLS (only with --tls-cert and --tls-key)")
+      ->check(port_check)
+      ->capture_default_str();
+  command.add_option("--wss-port", o.wss_port, "MQTT over secure WebSocket (only with --tls-cert and --tls-key)")
+      ->check(port_check)
+      ->capture_default_str();
+  command.add_option("--tls-cert", o.tls_cert, "PEM certificate chain for the TLS listeners")->check(CLI::ExistingFile);
+  command.add_option("--tls-key", o.tls_key, "PEM private key for the TLS listeners")->check(CLI::ExistingFile);
+  command.add_option("--threads", o.threads, "Reactor threads (0 = one per core)")->capture_default_str();
+
+  auto& b = o.broker;
+  command.add_option("--max-packet-size", b.max_packet_size, "Largest MQTT packet accepted, in bytes")
+      ->check(CLI::Range(64u, 268435460u))
+      ->capture_default_str();
+  command.add_option("--connect-timeout", o.connect_timeout_seconds, "Seconds a new connection has to send CONNECT")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command.add_option("--max-keepalive", b.max_keepalive, "Longest keep alive granted to v5 clients, in seconds")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  command.add_option("--receive-max", b.receive_maximum, "Unacknowledged QoS 1/2 messages a v5 client may send")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  command.add_option("--max-inflight", b.max_inflight, "Unacknowledged QoS 1/2 messages sent to one client")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  command.add_option("--max-queued", b.max_queued_messages, "Messages queued per session beyond those in flight")
+      ->capture_default_str();
+  command.add_option("--topic-alias-max", b.topic_alias_maximum, "Topic aliases a v5 client may set (0 = none)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  command.add_option("--max-session-expiry", b.max_session_expiry,
+                     "Longest v5 session expiry granted, in seconds (4294967295 = never)")
+      ->capture_default_str();
+  command.add_option("--log-level", o.log_level, "trace, debug, info, warn or error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+}
+
+}  // namespace millet::app

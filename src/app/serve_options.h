@@ -1,0 +1,43 @@
+#pragma once
+// The options of `millet serve`: flags and config-file keys are the same names.
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+
+#include "mqtt/broker_config.h"
+
+namespace millet::app {
+
+// A listener's port: a number (0 picks a free one) or "off".
+struct Port {
+  std::optional<std::uint16_t> value;  // nullopt: disabled
+};
+
+struct ServeOptions {
+  std::string data_dir = "data";
+  std::string bind = "127.0.0.1";
+  std::string mqtt_port = "1883";
+  std::string ws_port = "8083";
+  std::string http_port = "8080";
+  std::string mqtts_port = "8883";
+  std::string wss_port = "8084";
+  std::string tls_cert;
+  std::string tls_key;
+  unsigned threads = 0;  // 0: one per core
+  double connect_timeout_seconds = 10;
+  std::string log_level = "info";
+  mqtt::BrokerConfig broker;
+};
+
+// Adds the flags to `command` (and --config, which reads the same keys from a file).
+void add_serve_options(CLI::App& command, ServeOptions& options);
+
+// Parses a port option; throws CLI::ValidationError on a bad value.
+Port parse_port(const std::string& text);
+
+// Runs the server until SIGINT or SIGTERM. Returns the process exit code.
+int serve(ServeOptions options);
+
+}  // namespace millet::app

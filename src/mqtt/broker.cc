@@ -1,0 +1,100 @@
+#include "mqtt/broker.h"
+
+#include <spdlog/spdlog.h>
+
+#include "mqtt/persistence.h"
+
+namespace millet::mqtt {
+
+Broker::Broker(BrokerConfig config, net::ReactorPool& reactors, store::KvStore& store)
+    : config_(config), store_(store) {
+  for (std::size_t i = 0; i < reactors.size(); ++i) {
+    shards_.push_back(std::make_unique<Shard>(*this, reactors.at(i), i, reactors.size()));
+  }
+}
+
+Broker::~Broker() = default;
+
+Shard& Broker::home_shard(std::string_view client_id) {
+  return *shards_[std::hash<std::string_view>{}(client_id) % shards_.size()];
+}
+
+void Broker::accept(std::shared_ptr<net::Stream> stream) { shards_[stream->reactor().index()]->accept(std::move(stream)); }
+
+Expected<void, std::string> Broker::restore() {
+  const WallTime now = WallClock::now();
+  std::size_t retained = 0, sessions = 0, queued = 0, skipped = 0;
+
+  auto scanned = store_.scan(store::Space::kRetained, "", [&](std::string_view topic, std::string_view value) {
+    auto message = persistence::decode_message(value);
+    if (!message) {
+      spdlog::warn("store: skipping the retained message of '{}': {}", topic, message.error());
+      ++skipped;
+      return true;
+    }
+    for (auto& shard : shards_) shard->restore_retained(std::string(topic), *message);
+    ++retained;
+    return true;
+  });
+  if (!scanned) return unexpected(scanned.error());
+
+  std::vector<std::pair<std::string, persistence::SessionRecord>> records;
+  scanned = store_.scan(store::Space::kSessions, "", [&](std::string_view client_id, std::string_view value) {
+    auto record = persistence::decode_session(value);
+    if (!record) {
+      spdlog::warn("store: skipping the session of '{}': {}", client_id, record.error());
+      ++skipped;
+      return true;
+    }
+    records.emplace_back(std::string(client_id), std::move(*record));
+    return true;
+  });
+  if (!scanned) return unexpected(scanned.error());
+
+  for (auto& [client_id, record] : records) {
+    std::vector<persistence::QueuedRecord> messages;
+    std::vector<std::uint16_t> awaiting_pubrel;
+    scanned = store_.scan(store::Space::kSessionMessages, persistence::session_prefix(client_id),
+                          [&](std::string_view key, std::string_view value) {
+                            const auto parsed = persistence::parse_session_message_key(key, client_id);
+                            if (!parsed) return true;
+                            if (parsed->kind == 'i') {
+                              awaiting_pubrel.push_back(static_cast<std::uint16_t>(parsed->number));
+                              return true;
+                            }
+                            auto decoded = persistence::decode_queued(value);
+                            if (!decoded) {
+                              spdlog::warn("store: skipping a queued message of '{}': {}", client_id, decoded.error());
+                              ++skipped;
+                              return true;
+                            }
+                            decoded->delivery.store_seq = parsed->number;
+                            messages.push_back(std::move(*decoded));
+                            return true;
+                          });
+    if (!scanned) return unexpected(scanned.error());
+    queued += messages.size();
+    ++sessions;
+    home_shard(client_id).restore_session(client_id, std::move(record), std::move(messages),
+                                          std::move(awaiting_pubrel), now);
+  }
+  for (auto& shard : shards_) {
+    shard->finish_restore();
+    shard->reactor().post([s = shard.get()] { s->publish_due_wills(); });
+  }
+  spdlog::info("store: restored {} retained messages, {} sessions, {} queued messages{}", retained, sessions, queued,
+               skipped ? fmt::format(" ({} unreadable records skipped)", skipped) : std::string());
+  return {};
+}
+
+void Broker::shut_down(std::function<void()> done) {
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(shards_.size());
+  for (auto& shard : shards_) {
+    shard->reactor().post([s = shard.get(), remaining, done] {
+      s->shut_down();
+      if (remaining->fetch_sub(1) == 1) done();
+    });
+  }
+}
+
+}  // namespace millet::mqtt
