@@ -27,11 +27,15 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Coverage-guided fuzzing of the MQTT codec with libFuzzer (clang); FUZZ_SECONDS per target.
+# Findings are written to fuzz/crash-* (git-ignored); add fixed ones to fuzz/corpus/.
 fuzz: deps
 	CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DMILLET_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target mqtt_codec_fuzzer websocket_fuzzer
-	mkdir -p $(FUZZ_DIR)/corpus-mqtt && $(FUZZ_DIR)/fuzz/mqtt_codec_fuzzer -max_total_time=$(FUZZ_SECONDS) \
-	    -artifact_prefix=fuzz/ $(FUZZ_DIR)/corpus-mqtt fuzz/corpus/mqtt
+	mkdir -p $(FUZZ_DIR)/corpus-mqtt $(FUZZ_DIR)/corpus-websocket
+	$(FUZZ_DIR)/fuzz/mqtt_codec_fuzzer -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz/ \
+	    $(FUZZ_DIR)/corpus-mqtt fuzz/corpus/mqtt
+	$(FUZZ_DIR)/fuzz/websocket_fuzzer -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz/ \
+	    $(FUZZ_DIR)/corpus-websocket fuzz/corpus/websocket
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

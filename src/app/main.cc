@@ -14,12 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   millet::app::ServeOptions serve_options;
-  CLI::App* serve = app.add_subcommand(
-      "serve",
-      "Run the server: the MQTT broker (TCP, WebSocket, TLS) with its embedded store.\n"
-      "Every listener binds --bind; a port of 0 picks a free one and off disables it. Each listener\n"
-      "logs the address it bound, then 'ready'. SIGINT or SIGTERM stops it cleanly.");
-  millet::app::add_serve_options(*serve, serve_options);
+  CLI::App* serve = millet::app::add_serve_command(app, serve_options);
 
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return millet::app::serve(std::move(serve_options));

@@ -14,7 +14,36 @@ Port parse_port(const std::string& text) {
   return Port{static_cast<std::uint16_t>(value)};
 }
 
-void add_serve_options(CLI::App& command, ServeOptions& o) {
+namespace {
+
+// CLI11 reads config files on the main app only; this formatter files keys
+// outside any [section] under `serve`, so a config file reads like the flags.
+class ServeConfigFile : public CLI::ConfigTOML {
+ public:
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    auto items = CLI::ConfigTOML::from_config(input);
+    for (auto& item : items) {
+      if (item.parents.empty() && item.name != "++" && item.name != "--") item.parents.push_back("serve");
+    }
+    return items;
+  }
+};
+
+}  // namespace
+
+CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
+  CLI::App& command = *app.add_subcommand(
+      "serve",
+      "Run the server: the MQTT broker (TCP, WebSocket, TLS) with its embedded store.\n"
+      "Every listener binds --bind; a port of 0 picks a free one and off disables it. Each listener\n"
+      "logs the address it bound, then 'ready'. SIGINT or SIGTERM stops it cleanly.\n"
+      "The options can also come from a file: millet serve --config FILE (TOML/INI, keys as below,\n"
+      "e.g. mqtt-port = 1883); options given on the command line win.");
+  command.fallthrough();  // --config belongs to the main app but reads naturally after `serve`
+  app.set_config("--config", "", "Read `serve` options from a TOML/INI file (keys are the flag names, e.g. "
+                                 "mqtt-port = 1883); flags on the command line win");
+  app.config_formatter(std::make_shared<ServeConfigFile>());
+
   const auto port_check = CLI::Validator(
       [](std::string& text) {
         try {
@@ -25,8 +54,6 @@ void add_serve_options(CLI::App& command, ServeOptions& o) {
         }
       },
       "PORT|off");
-
-  command.set_config("--config", "", "Read options from a TOML/INI file (keys are the flag names, e.g. mqtt-port = 1883)");
 
   command.add_option("--data-dir", o.data_dir, "Directory for the embedded store (created if missing)")
       ->capture_default_str();
@@ -78,6 +105,7 @@ void add_serve_options(CLI::App& command, ServeOptions& o) {
   command.add_option("--log-level", o.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  return &command;
 }
 
 }  // namespace millet::app

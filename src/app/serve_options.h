@@ -31,8 +31,9 @@ struct ServeOptions {
   mqtt::BrokerConfig broker;
 };
 
-// Adds the flags to `command` (and --config, which reads the same keys from a file).
-void add_serve_options(CLI::App& command, ServeOptions& options);
+// Adds the `serve` subcommand and its flags to `app`, and --config, which reads
+// the same keys from a TOML/INI file (top-level keys belong to `serve`).
+CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);
 
 // Parses a port option; throws CLI::ValidationError on a bad value.
 Port parse_port(const std::string& text);

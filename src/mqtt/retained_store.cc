@@ -6,37 +6,30 @@ namespace millet::mqtt {
 
 RetainedStore::Node* RetainedStore::find(std::string_view topic) const {
   const Node* node = &root_;
-  std::size_t start = 0;
-  while (node) {
-    const std::size_t slash = topic.find('/', start);
-    const std::string_view level =
-        topic.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    auto it = node->children.find(level);
+  for (std::size_t start = 0; node && start != std::string_view::npos;) {
+    const TopicLevel level = level_at(topic, start);
+    auto it = node->children.find(level.text);
     node = it == node->children.end() ? nullptr : it->second.get();
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
+    start = level.next;
   }
   return const_cast<Node*>(node);
 }
 
 RetainedStore::Node& RetainedStore::find_or_create(std::string_view topic) {
   Node* node = &root_;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t slash = topic.find('/', start);
-    const std::string_view level =
-        topic.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    auto it = node->children.find(level);
+  for (std::size_t start = 0; start != std::string_view::npos;) {
+    const TopicLevel level = level_at(topic, start);
+    auto it = node->children.find(level.text);
     if (it == node->children.end()) {
       auto child = std::make_unique<Node>();
       child->parent = node;
-      child->level = level;
-      it = node->children.emplace(std::string(level), std::move(child)).first;
+      child->level = level.text;
+      it = node->children.emplace(std::string(level.text), std::move(child)).first;
     }
     node = it->second.get();
-    if (slash == std::string_view::npos) return *node;
-    start = slash + 1;
+    start = level.next;
   }
+  return *node;
 }
 
 void RetainedStore::prune(Node* node) {

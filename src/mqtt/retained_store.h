@@ -85,10 +85,7 @@ void RetainedStore::match_from(const Node& node, std::string_view filter, std::s
     if (node.message && !node.message->expired(now)) visit(node.message);
     return;
   }
-  const std::size_t slash = filter.find('/', start);
-  const std::string_view level =
-      filter.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-  const std::size_t next = slash == std::string_view::npos ? std::string_view::npos : slash + 1;
+  const auto [level, next] = level_at(filter, start);
   if (level == "#") {
     // Matches the parent level too; the root is not a topic.
     if (&node != &root_ && node.message && !node.message->expired(now)) visit(node.message);

@@ -154,9 +154,7 @@ void Shard::send_inflight(Session& session, Delivery delivery, PublishEncodingCa
     persist_queued(session, entry.delivery, entry.delivery.qos == 2 ? entry.packet_id : 0, entry.state);
   }
   if (!session.connection->send_publish(entry.delivery, entry.packet_id, false, cache)) {
-    // Too large for the client: as if delivered (MQTT 5.0 section 3.1.2.11.4).
-    erase_queued(session, entry.delivery);
-    session.finish_inflight(entry);
+    complete_inflight(session, entry);  // too large for the client: as if delivered (MQTT 5.0 3.1.2.11.4)
   }
 }
 
@@ -186,19 +184,20 @@ void Shard::resume_delivery(Session& session) {
     }
   }
   for (const auto& [packet_id, state] : too_large) {
-    if (Inflight* entry = session.find_inflight(packet_id, state)) {
-      erase_queued(session, entry->delivery);
-      session.finish_inflight(*entry);
-    }
+    if (Inflight* entry = session.find_inflight(packet_id, state)) complete_inflight(session, *entry);
   }
   pump(session);
+}
+
+void Shard::complete_inflight(Session& session, Inflight& entry) {
+  erase_queued(session, entry.delivery);
+  session.finish_inflight(entry);
 }
 
 bool Shard::on_puback(Session& session, std::uint16_t packet_id) {
   Inflight* entry = session.find_inflight(packet_id, Inflight::State::kAwaitingPuback);
   if (!entry) return false;
-  erase_queued(session, entry->delivery);
-  session.finish_inflight(*entry);
+  complete_inflight(session, *entry);
   pump(session);
   return true;
 }
@@ -207,8 +206,7 @@ bool Shard::on_pubrec(Session& session, std::uint16_t packet_id, bool accepted) 
   Inflight* entry = session.find_inflight(packet_id, Inflight::State::kAwaitingPubrec);
   if (!entry) return false;
   if (!accepted) {
-    erase_queued(session, entry->delivery);
-    session.finish_inflight(*entry);
+    complete_inflight(session, *entry);
     pump(session);
     return true;
   }
@@ -221,8 +219,7 @@ bool Shard::on_pubrec(Session& session, std::uint16_t packet_id, bool accepted) 
 bool Shard::on_pubcomp(Session& session, std::uint16_t packet_id) {
   Inflight* entry = session.find_inflight(packet_id, Inflight::State::kAwaitingPubcomp);
   if (!entry) return false;
-  erase_queued(session, entry->delivery);
-  session.finish_inflight(*entry);
+  complete_inflight(session, *entry);
   pump(session);
   return true;
 }

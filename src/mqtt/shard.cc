@@ -97,6 +97,12 @@ Shard::OpenedSession Shard::open_session(Connection& connection, const std::stri
                                          std::optional<PendingWill> will) {
   auto it = sessions_.find(client_id);
   if (it != sessions_.end() && it->second->connection) {
+    // The client may have closed its old connection with a DISCONNECT we have
+    // not read yet; it was sent first, so it counts first.
+    it->second->connection->stream().read_pending_input();
+    it = sessions_.find(client_id);
+  }
+  if (it != sessions_.end() && it->second->connection) {
     Connection* previous = it->second->connection;
     spdlog::info("{}: session taken over by a new connection from {}", previous->describe(),
                  connection.stream().remote_address());

@@ -170,6 +170,8 @@ class Shard {
   // `persisted`: the delivery's record was written when it was queued.
   void send_inflight(Session& session, Delivery delivery, PublishEncodingCache* cache, bool persisted);
   void pump(Session& session);
+  // An in-flight message is done with: forget it here and in the store.
+  void complete_inflight(Session& session, Inflight& entry);
   void persist_queued(Session& session, const Delivery& delivery, std::uint16_t packet_id, Inflight::State state);
   void erase_queued(Session& session, const Delivery& delivery);
   void session_detached(Session& session, bool send_will);

@@ -8,15 +8,10 @@ namespace {
 // Calls `fn(level)` for each '/'-separated level of `filter`.
 template <class Fn>
 void for_each_level(std::string_view filter, Fn&& fn) {
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t slash = filter.find('/', start);
-    if (slash == std::string_view::npos) {
-      fn(filter.substr(start));
-      return;
-    }
-    fn(filter.substr(start, slash - start));
-    start = slash + 1;
+  for (std::size_t start = 0; start != std::string_view::npos;) {
+    const TopicLevel level = level_at(filter, start);
+    fn(level.text);
+    start = level.next;
   }
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "mqtt/packet.h"
+#include "mqtt/topic.h"
 
 namespace millet::mqtt {
 
@@ -117,14 +118,11 @@ void SubscriptionTrie::match_from(Node& node, std::string_view topic, std::size_
     visit(node);
     return;
   }
-  const std::size_t slash = topic.find('/', start);
-  const std::string_view level =
-      topic.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-  const std::size_t next = slash == std::string_view::npos ? std::string_view::npos : slash + 1;
-  if (auto it = node.children.find(level); it != node.children.end()) {
-    match_from(*it->second, topic, next, false, dollar, visit);
+  const TopicLevel level = level_at(topic, start);
+  if (auto it = node.children.find(level.text); it != node.children.end()) {
+    match_from(*it->second, topic, level.next, false, dollar, visit);
   }
-  if (node.plus && wildcards_allowed) match_from(*node.plus, topic, next, false, dollar, visit);
+  if (node.plus && wildcards_allowed) match_from(*node.plus, topic, level.next, false, dollar, visit);
 }
 
 }  // namespace millet::mqtt

@@ -25,6 +25,18 @@ struct SubscriptionFilter {
 // use, or a "$share/" prefix without a valid group and filter).
 std::optional<SubscriptionFilter> parse_subscription_filter(std::string_view text);
 
+// One '/'-separated level of a topic or filter: the level that starts at
+// `start`, and where the next one starts (npos after the last level).
+struct TopicLevel {
+  std::string_view text;
+  std::size_t next;
+};
+inline TopicLevel level_at(std::string_view topic, std::size_t start) {
+  const std::size_t slash = topic.find('/', start);
+  if (slash == std::string_view::npos) return {topic.substr(start), std::string_view::npos};
+  return {topic.substr(start, slash - start), slash + 1};
+}
+
 // Whether `topic` matches `filter` (section 4.7): `+` matches one level, `#`
 // the rest including the parent level, and a leading wildcard does not match a
 // topic that begins with `$`. The reference for the subscription trie.

@@ -118,6 +118,21 @@ void Stream::on_readable() {
   });
 }
 
+void Stream::read_pending_input() {
+  if (state_ != State::kOpen || reading_paused_) return;
+  auto self = shared_from_this();
+  while (state_ == State::kOpen && !reading_paused_) {
+    boost::system::error_code error;
+    const std::size_t count = socket_.read_some(asio::buffer(scratch.data(), scratch.size()), error);
+    if (would_block(error)) return;  // a pending wait, if any, stays armed
+    if (error) {
+      fail(error == asio::error::eof ? "connection closed by peer" : error.message());
+      return;
+    }
+    deliver(ByteSpan(scratch.data(), count));
+  }
+}
+
 void Stream::deliver(ByteSpan bytes) {
   if (!layers_.empty()) {
     decode_through_layers(bytes);

@@ -58,6 +58,11 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // Bytes queued and not yet accepted by the kernel — how far behind the peer is.
   std::size_t backlog() const { return output_.size() + wire_output_.size(); }
 
+  // Reads and delivers, now, whatever the peer has already sent (without waiting
+  // for more). Used before taking a session over, so that a DISCONNECT the old
+  // connection sent first is seen first.
+  void read_pending_input();
+
   // Stops delivering data until resume_reading(). Bytes that arrive meanwhile
   // wait in the kernel.
   void pause_reading();
