@@ -27,6 +27,11 @@ struct BrokerConfig {
   std::uint32_t max_session_expiry = 0xFFFFFFFF;
   // A connection that sends no CONNECT within this time is closed.
   std::chrono::milliseconds connect_timeout{10'000};
+  // Bytes waiting for a slow client beyond which the publishers feeding it are
+  // held back (their connections are not read) until it has caught up.
+  std::size_t congestion_backlog = 1 << 20;
+  // A client that reads nothing for this long no longer holds anyone back.
+  std::chrono::milliseconds stuck_after{2'000};
   // Bytes waiting for a slow client beyond which QoS 0 messages to it are dropped.
   std::size_t max_output_backlog = 8 << 20;
   // How often each shard checks keep alives, delayed wills and session expiry.

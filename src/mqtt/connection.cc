@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "mqtt/broker.h"
 #include "mqtt/publish_encoder.h"
 #include "mqtt/shard.h"
@@ -118,6 +120,7 @@ void Connection::on_stream_closed(std::string_view reason) {
   } else {
     spdlog::debug("{}: closed before CONNECT: {}", describe(), reason);
   }
+  closing();
   shard_->connection_closed(*this, /*publish_will=*/true);
 }
 
@@ -142,6 +145,7 @@ void Connection::disconnect(ReasonCode reason, std::string_view why, bool publis
   state_ = State::kClosed;
   stream_->close(/*flush=*/true);
   spdlog::debug("{}: disconnected: {}", describe(), why);
+  closing();
   shard_->connection_closed(*this, publish_will);
 }
 
@@ -177,6 +181,7 @@ bool Connection::send_publish(const Delivery& delivery, std::uint16_t packet_id,
     }
     return false;
   }
+  if (stream_->backlog() > shard_->config().congestion_backlog && !stuck_) note_congestion(message);
   ByteBuffer& out = stream_->output();
   const bool per_connection =
       version_ == ProtocolVersion::kV5 && (client_topic_alias_max_ > 0 || !delivery.subscription_ids.empty());
@@ -209,8 +214,65 @@ bool Connection::send_publish(const Delivery& delivery, std::uint16_t packet_id,
   return true;
 }
 
+// --- backpressure -----------------------------------------------------------------
+//
+// A subscriber more than `congestion_backlog` bytes behind holds back each
+// publisher whose messages reach it: the publisher's connection is not read
+// until the subscriber's output is written (on_stream_drained), so a fast
+// publisher slows to its slowest subscriber instead of losing QoS 0 messages.
+// A subscriber that reads nothing for `stuck_after` is "stuck": it
+// releases the publishers and from then on messages past `max_output_backlog`
+// are dropped for it alone, so one dead reader cannot stall others.
+
+void Connection::note_congestion(const Message& message) {
+  if (!congested_since_) {
+    congested_since_ = std::chrono::steady_clock::now();
+    stream_->notify_when_drained();
+  }
+  if (message.origin_connection == 0 || message.origin_connection == id_) return;
+  const std::pair<std::uint32_t, std::uint64_t> publisher{message.origin_shard, message.origin_connection};
+  if (std::find(held_publishers_.begin(), held_publishers_.end(), publisher) != held_publishers_.end()) return;
+  held_publishers_.push_back(publisher);
+  shard_->hold_publisher(publisher.first, publisher.second, true);
+}
+
+void Connection::release_publishers() {
+  for (const auto& [shard, connection] : held_publishers_) shard_->hold_publisher(shard, connection, false);
+  held_publishers_.clear();
+  held_publishers_.shrink_to_fit();
+}
+
+void Connection::on_stream_drained() {
+  congested_since_.reset();
+  stuck_ = false;
+  release_publishers();
+}
+
+void Connection::hold_reading() {
+  if (holds_++ == 0) stream_->pause_reading();
+}
+
+void Connection::release_reading() {
+  if (holds_ == 0 || --holds_ > 0) return;
+  last_packet_at_ = std::chrono::steady_clock::now();  // the wait was ours, not the client's
+  stream_->resume_reading();
+}
+
+void Connection::closing() { release_publishers(); }
+
 void Connection::check_timers(SteadyTime now) {
   using std::chrono::milliseconds;
+  if (congested_since_ && !stuck_) {
+    if (stream_->bytes_written() != written_when_checked_) {
+      written_when_checked_ = stream_->bytes_written();  // slow, but reading
+      congested_since_ = now;
+    } else if (now - *congested_since_ > shard_->config().stuck_after) {
+      spdlog::warn("{}: has read nothing for {} ms; no longer holding back its publishers", describe(),
+                   shard_->config().stuck_after.count());
+      stuck_ = true;
+      release_publishers();
+    }
+  }
   if (state_ == State::kAwaitingConnect) {
     if (now - opened_at_ > shard_->config().connect_timeout) {
       spdlog::warn("{}: no CONNECT within {} ms; closing", describe(), shard_->config().connect_timeout.count());
@@ -218,7 +280,7 @@ void Connection::check_timers(SteadyTime now) {
     }
     return;
   }
-  if (state_ != State::kConnected || keep_alive_ == 0) return;
+  if (state_ != State::kConnected || keep_alive_ == 0 || holds_ > 0) return;
   // MQTT 5.0 section 3.1.2.10: one and a half times the Keep Alive.
   if (now - last_packet_at_ > milliseconds(keep_alive_ * 1500)) {
     spdlog::info("{}: nothing received for 1.5 x the keep alive of {} s", describe(), keep_alive_);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +46,12 @@ class Connection final : public net::StreamHandler {
   // net::StreamHandler
   std::size_t on_stream_data(ByteSpan data) override;
   void on_stream_closed(std::string_view reason) override;
+  void on_stream_drained() override;
+
+  // Backpressure, publisher side: a congested subscriber holds this
+  // connection's reading until it has caught up (counted, one per subscriber).
+  void hold_reading();
+  void release_reading();
 
   // --- sending (the shard calls these) ------------------------------------
   // Sends a PUBLISH; false if it was dropped (too large for the client, or QoS
@@ -86,6 +93,10 @@ class Connection final : public net::StreamHandler {
   // Logs a protocol violation and disconnects with `reason`.
   void violation(ReasonCode reason, std::string_view what);
   std::string_view outbound_topic(const std::string& topic, std::uint16_t& alias);
+  // Backpressure, subscriber side.
+  void note_congestion(const Message& message);
+  void release_publishers();
+  void closing();
 
   Shard* shard_;
   std::shared_ptr<net::Stream> stream_;
@@ -110,6 +121,16 @@ class Connection final : public net::StreamHandler {
   std::unique_ptr<std::unordered_map<std::string, std::uint16_t>> outbound_aliases_;
   std::vector<std::byte> handed_over_connect_;  // the CONNECT, carried to the home shard
   std::size_t dropped_messages_ = 0;
+
+  // Subscriber side: since when this client has been behind without reading
+  // anything, whether it is stuck, and the publishers (shard, connection id) it
+  // holds back.
+  std::optional<SteadyTime> congested_since_;
+  std::uint64_t written_when_checked_ = 0;
+  bool stuck_ = false;
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> held_publishers_;
+  // Publisher side: how many congested subscribers hold this connection.
+  std::uint32_t holds_ = 0;
 };
 
 }  // namespace millet::mqtt

@@ -24,7 +24,7 @@ std::string forwardable_properties(ByteSpan raw_properties) {
   return kept;
 }
 
-MessagePtr make_message(std::string_view topic, const Publish& publish, WallTime now, std::uint64_t publisher) {
+MessagePtr make_message(std::string_view topic, const Publish& publish, WallTime now, const Origin& origin) {
   auto message = std::make_shared<Message>();
   message->topic = topic;
   message->payload = as_text(publish.payload);
@@ -34,7 +34,9 @@ MessagePtr make_message(std::string_view topic, const Publish& publish, WallTime
   if (publish.properties.message_expiry_interval) {
     message->expires_at = now + std::chrono::seconds(*publish.properties.message_expiry_interval);
   }
-  message->publisher = publisher;
+  message->publisher = origin.session;
+  message->origin_shard = origin.shard;
+  message->origin_connection = origin.connection;
   return message;
 }
 

@@ -28,6 +28,9 @@ struct Message {
   bool retain = false;
   std::optional<WallTime> expires_at;  // from the Message Expiry Interval
   std::uint64_t publisher = 0;         // publishing session's id, for no-local; 0 for none
+  // The publishing connection, to hold it back while a subscriber catches up; 0 for none.
+  std::uint64_t origin_connection = 0;
+  std::uint32_t origin_shard = 0;
 
   bool expired(WallTime now) const { return expires_at && *expires_at <= now; }
   // The Message Expiry Interval to send now: what is left, in whole seconds,
@@ -37,9 +40,16 @@ struct Message {
 
 using MessagePtr = std::shared_ptr<const Message>;
 
-// Makes a message from a received PUBLISH (or a will): keeps the properties
-// that travel with the message and drops the per-hop ones.
-MessagePtr make_message(std::string_view topic, const Publish& publish, WallTime now, std::uint64_t publisher);
+// Who published a message.
+struct Origin {
+  std::uint64_t session = 0;
+  std::uint32_t shard = 0;
+  std::uint64_t connection = 0;
+};
+
+// Makes a message from a received PUBLISH: keeps the properties that travel
+// with the message and drops the per-hop ones.
+MessagePtr make_message(std::string_view topic, const Publish& publish, WallTime now, const Origin& origin);
 
 // The forwardable subset of a raw v5 property list.
 std::string forwardable_properties(ByteSpan raw_properties);

@@ -49,7 +49,9 @@ void Connection::handle_publish(Publish& publish) {
     return;
   }
 
-  const MessagePtr message = make_message(topic, publish, WallClock::now(), session_->id());
+  const MessagePtr message =
+      make_message(topic, publish, WallClock::now(),
+                   Origin{session_->id(), static_cast<std::uint32_t>(shard_->index()), id_});
   const bool matched = shard_->publish(message);
   if (publish.retain) shard_->retain(message);
 
@@ -121,6 +123,7 @@ void Connection::handle_disconnect(const Disconnect& disconnect) {
   spdlog::info("{}: disconnected{}", describe(), with_will ? " (with will)" : "");
   state_ = State::kClosed;
   stream_->close(/*flush=*/true);
+  closing();
   shard_->connection_closed(*this, with_will);
 }
 

@@ -243,6 +243,19 @@ store::WriteBatch& Shard::store_batch() {
   return store_batch_;
 }
 
+void Shard::hold_publisher(std::uint32_t shard, std::uint64_t connection, bool hold) {
+  if (shard != index_) {
+    ShardMessage message{ShardMessage::Kind::kHold};
+    message.sequence = connection;
+    message.flag = hold;
+    send_to(shard, std::move(message));
+    return;
+  }
+  if (Connection* publisher = find_connection(connection)) {
+    hold ? publisher->hold_reading() : publisher->release_reading();
+  }
+}
+
 void Shard::send_to(std::size_t shard, ShardMessage message) {
   outgoing_[shard].push_back(std::move(message));
   reactor_.request_round_end();
@@ -279,6 +292,7 @@ void Shard::receive(std::shared_ptr<ShardBatch> batch) {
       case ShardMessage::Kind::kRetained:
         apply_retained(message.filter, std::move(message.message), message.sequence);
         break;
+      case ShardMessage::Kind::kHold: hold_publisher(index_, message.sequence, message.flag); break;
     }
   }
   if (batch->round) {

@@ -45,6 +45,7 @@ struct ShardMessage {
     kForwardShared,  // deliver `message` to one local member of `group` on `filter`
     kInterest,       // the sender has (`flag`) or no longer has subscribers to `filter` (in `group`)
     kRetained,       // retained message of `filter` (a topic) is now `message` (null: cleared)
+    kHold,           // hold (`flag`) or release connection `sequence` of the receiver: backpressure
   };
   Kind kind;
   MessagePtr message;
@@ -120,6 +121,10 @@ class Shard {
   bool subscribe(Session& session, std::string_view filter, const SubscriptionFilter& parsed,
                  const SubscriptionOptions& options, std::uint32_t identifier);
   bool unsubscribe(Session& session, std::string_view filter);
+
+  // Backpressure: holds (or releases) the reading of connection `connection` on
+  // shard `shard`, on behalf of a subscriber that is behind.
+  void hold_publisher(std::uint32_t shard, std::uint64_t connection, bool hold);
 
   // Runs `task` once every batch sent so far to other shards has been processed
   // there. Tasks run in the order given. Used to send acknowledgements.

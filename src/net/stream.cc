@@ -220,9 +220,17 @@ void Stream::flush_now() {
       return;
     }
     out.consume(written);
+    bytes_written_ += written;
   }
   out.release_if_empty();
-  if (state_ == State::kMigrating) finish_migration();
+  if (state_ == State::kMigrating) {
+    finish_migration();
+    return;
+  }
+  if (notify_drained_ && handler_) {
+    notify_drained_ = false;
+    handler_->on_stream_drained();
+  }
 }
 
 void Stream::wait_writable() {

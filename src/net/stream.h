@@ -34,6 +34,8 @@ class StreamHandler {
   // The peer closed, or an I/O or layer error occurred. Not called for a close
   // the handler asked for. `reason` is for the log.
   virtual void on_stream_closed(std::string_view reason) = 0;
+  // All queued output has been written, after notify_when_drained().
+  virtual void on_stream_drained() {}
 };
 
 class Stream : public std::enable_shared_from_this<Stream> {
@@ -57,6 +59,10 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void flush_soon();
   // Bytes queued and not yet accepted by the kernel — how far behind the peer is.
   std::size_t backlog() const { return output_.size() + wire_output_.size(); }
+  // Calls the handler's on_stream_drained() once the backlog has been written.
+  void notify_when_drained() { notify_drained_ = true; }
+  // Bytes the kernel has accepted so far: progress of a slow peer.
+  std::uint64_t bytes_written() const { return bytes_written_; }
 
   // Reads and delivers, now, whatever the peer has already sent (without waiting
   // for more). Used before taking a session over, so that a DISCONNECT the old
@@ -108,7 +114,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   bool read_waiting_ = false;
   bool write_waiting_ = false;
   bool flush_scheduled_ = false;
-  bool delivering_ = false;
+  bool notify_drained_ = false;
+  std::uint64_t bytes_written_ = 0;
   Reactor* migration_target_ = nullptr;
   std::function<void(std::shared_ptr<Stream>)> on_arrival_;
 };
