@@ -1,12 +1,13 @@
 # millet — the two set-up commands are `make run` and `make test` (see README.md).
 BUILD_DIR  ?= build
+SAN_DIR    ?= build-sanitize
 FUZZ_DIR   ?= build-fuzz
 DATA_DIR   ?= data
 NODE_DIRS  := tests/integration/node
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build run test fuzz clean
+.PHONY: all deps build sanitized run test fuzz clean
 
 all: build
 
@@ -19,11 +20,20 @@ $(BUILD_DIR)/build.ninja:
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The same code built with AddressSanitizer and UBSan; `make test` runs its unit
+# tests and the whole integration suite against its millet too.
+$(SAN_DIR)/build.ninja:
+	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMILLET_SANITIZE=ON
+
+sanitized: deps $(SAN_DIR)/build.ninja
+	cmake --build $(SAN_DIR) -j $(JOBS)
+
 # Starts millet on its defaults: MQTT 127.0.0.1:1883, WebSocket :8083, HTTP :8080, data in ./data.
 run: build
 	$(BUILD_DIR)/millet serve --data-dir $(DATA_DIR)
 
-test: build
+test: build sanitized
+	cmake -S . -B $(BUILD_DIR) -DMILLET_SANITIZED_BUILD=$(CURDIR)/$(SAN_DIR) > /dev/null
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # Coverage-guided fuzzing of the MQTT codec with libFuzzer (clang); FUZZ_SECONDS per target.
@@ -38,4 +48,4 @@ fuzz: deps
 	    $(FUZZ_DIR)/corpus-websocket fuzz/corpus/websocket
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR)
