@@ -94,7 +94,11 @@ int serve(ServeOptions options) {
   }
   std::unique_ptr<store::KvStore> store = std::move(*opened);
 
-  const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (threads > 64) {
+    spdlog::warn("using 64 reactor threads, the most millet runs");
+    threads = 64;
+  }
   options.broker.connect_timeout =
       std::chrono::milliseconds(static_cast<long>(options.connect_timeout_seconds * 1000));
   net::ReactorPool reactors(threads);

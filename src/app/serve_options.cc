@@ -76,7 +76,9 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
       ->capture_default_str();
   command.add_option("--tls-cert", o.tls_cert, "PEM certificate chain for the TLS listeners")->check(CLI::ExistingFile);
   command.add_option("--tls-key", o.tls_key, "PEM private key for the TLS listeners")->check(CLI::ExistingFile);
-  command.add_option("--threads", o.threads, "Reactor threads (0 = one per core)")->capture_default_str();
+  command.add_option("--threads", o.threads, "Reactor threads (0 = one per core, at most 64)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
 
   auto& b = o.broker;
   command.add_option("--max-packet-size", b.max_packet_size, "Largest MQTT packet accepted, in bytes")
@@ -100,7 +102,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   command.add_option("--max-session-expiry", b.max_session_expiry,
-                     "Longest v5 session expiry granted, in seconds (4294967295 = never)")
+                     "Longest session expiry granted, in seconds, also for 3.1.1 sessions without clean "
+                     "session (4294967295 = never)")
       ->capture_default_str();
   command.add_option("--log-level", o.log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

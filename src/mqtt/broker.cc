@@ -21,14 +21,27 @@ Shard& Broker::home_shard(std::string_view client_id) {
 
 void Broker::accept(std::shared_ptr<net::Stream> stream) { shards_[stream->reactor().index()]->accept(std::move(stream)); }
 
+namespace {
+
+// A record written by a newer millet is not ours to remove.
+bool newer_format(std::string_view value) {
+  return !value.empty() && static_cast<std::uint8_t>(value[0]) > persistence::kFormatVersion;
+}
+
+}  // namespace
+
 Expected<void, std::string> Broker::restore() {
   const WallTime now = WallClock::now();
+  bool too_new = false;
   std::size_t retained = 0, sessions = 0, queued = 0, skipped = 0;
 
+  store::WriteBatch removal;
   auto scanned = store_.scan(store::Space::kRetained, "", [&](std::string_view topic, std::string_view value) {
+    too_new |= newer_format(value);
     auto message = persistence::decode_message(value);
     if (!message) {
-      spdlog::warn("store: skipping the retained message of '{}': {}", topic, message.error());
+      spdlog::warn("store: removing the unreadable retained message of '{}': {}", topic, message.error());
+      removal.erase(store::Space::kRetained, topic);
       ++skipped;
       return true;
     }
@@ -39,10 +52,13 @@ Expected<void, std::string> Broker::restore() {
   if (!scanned) return unexpected(scanned.error());
 
   std::vector<std::pair<std::string, persistence::SessionRecord>> records;
+  std::vector<std::string> unreadable;
   scanned = store_.scan(store::Space::kSessions, "", [&](std::string_view client_id, std::string_view value) {
+    too_new |= newer_format(value);
     auto record = persistence::decode_session(value);
     if (!record) {
-      spdlog::warn("store: skipping the session of '{}': {}", client_id, record.error());
+      spdlog::warn("store: removing the unreadable session of '{}': {}", client_id, record.error());
+      unreadable.emplace_back(client_id);
       ++skipped;
       return true;
     }
@@ -50,6 +66,20 @@ Expected<void, std::string> Broker::restore() {
     return true;
   });
   if (!scanned) return unexpected(scanned.error());
+  if (too_new) {
+    return unexpected(std::string("the store was written by a newer version of millet (record format above ") +
+                      std::to_string(persistence::kFormatVersion) + "); use that version");
+  }
+  // Remove what cannot be restored, with everything stored under it.
+  for (const std::string& client_id : unreadable) {
+    removal.erase(store::Space::kSessions, client_id);
+    scanned = store_.scan(store::Space::kSessionMessages, persistence::session_prefix(client_id),
+                          [&](std::string_view key, std::string_view) {
+                            removal.erase(store::Space::kSessionMessages, key);
+                            return true;
+                          });
+    if (!scanned) return unexpected(scanned.error());
+  }
 
   for (auto& [client_id, record] : records) {
     std::vector<persistence::QueuedRecord> messages;
@@ -64,7 +94,9 @@ Expected<void, std::string> Broker::restore() {
                             }
                             auto decoded = persistence::decode_queued(value);
                             if (!decoded) {
-                              spdlog::warn("store: skipping a queued message of '{}': {}", client_id, decoded.error());
+                              spdlog::warn("store: removing an unreadable queued message of '{}': {}", client_id,
+                                           decoded.error());
+                              removal.erase(store::Space::kSessionMessages, key);
                               ++skipped;
                               return true;
                             }
@@ -78,12 +110,15 @@ Expected<void, std::string> Broker::restore() {
     home_shard(client_id).restore_session(client_id, std::move(record), std::move(messages),
                                           std::move(awaiting_pubrel), now);
   }
+  if (!removal.empty()) {
+    if (auto written = store_.write(removal); !written) return unexpected(written.error());
+  }
   for (auto& shard : shards_) {
     shard->finish_restore();
     shard->reactor().post([s = shard.get()] { s->publish_due_wills(); });
   }
   spdlog::info("store: restored {} retained messages, {} sessions, {} queued messages{}", retained, sessions, queued,
-               skipped ? fmt::format(" ({} unreadable records skipped)", skipped) : std::string());
+               skipped ? fmt::format(" ({} unreadable records removed)", skipped) : std::string());
   return {};
 }
 

@@ -23,16 +23,20 @@ struct BrokerConfig {
   std::uint16_t outbound_topic_aliases = 64;
   // A client asking for a longer keep alive is told this one (v5 Server Keep Alive).
   std::uint16_t max_keepalive = 65535;
-  // Longest v5 session expiry granted; 0xFFFFFFFF means never.
+  // Longest session expiry granted (v5, and 3.1.1 sessions without clean
+  // session, which would otherwise never expire); 0xFFFFFFFF means never.
   std::uint32_t max_session_expiry = 0xFFFFFFFF;
   // A connection that sends no CONNECT within this time is closed.
   std::chrono::milliseconds connect_timeout{10'000};
   // Bytes waiting for a slow client beyond which the publishers feeding it are
   // held back (their connections are not read) until it has caught up.
   std::size_t congestion_backlog = 1 << 20;
-  // A client that reads nothing for this long no longer holds anyone back.
+  // A client that reads nothing for this long no longer holds anyone back...
   std::chrono::milliseconds stuck_after{2'000};
-  // Bytes waiting for a slow client beyond which QoS 0 messages to it are dropped.
+  // ...nor one that has been behind for this long, however slowly it reads.
+  std::chrono::milliseconds max_hold{10'000};
+  // Bytes waiting for a slow client beyond which QoS 0 messages to it are
+  // dropped, and its own connection is not read until it catches up.
   std::size_t max_output_backlog = 8 << 20;
   // How often each shard checks keep alives, delayed wills and session expiry.
   std::chrono::milliseconds tick_interval{250};

@@ -84,7 +84,8 @@ void Connection::complete_connect(const Connect& connect, const std::string& cli
       expiry_changed = true;
     }
   } else {
-    expiry = connect.clean_start ? 0 : kNeverExpires;
+    // 3.1.1 has no expiry; without clean session the broker's cap is the only end.
+    expiry = connect.clean_start ? 0 : config.max_session_expiry;
   }
   send_window_ = std::min<std::size_t>(properties.receive_maximum.value_or(65535), config.max_inflight);
   if (properties.maximum_packet_size) client_max_packet_size_ = *properties.maximum_packet_size;

@@ -220,13 +220,14 @@ bool Connection::send_publish(const Delivery& delivery, std::uint16_t packet_id,
 // publisher whose messages reach it: the publisher's connection is not read
 // until the subscriber's output is written (on_stream_drained), so a fast
 // publisher slows to its slowest subscriber instead of losing QoS 0 messages.
-// A subscriber that reads nothing for `stuck_after` is "stuck": it
-// releases the publishers and from then on messages past `max_output_backlog`
-// are dropped for it alone, so one dead reader cannot stall others.
+// A subscriber that reads nothing for `stuck_after`, or is still behind after
+// `max_hold`, is "stuck": it releases the publishers and from then on messages
+// past `max_output_backlog` are dropped for it alone, so one dead or trickling
+// reader cannot stall others.
 
 void Connection::note_congestion(const Message& message) {
   if (!congested_since_) {
-    congested_since_ = std::chrono::steady_clock::now();
+    congested_since_ = held_since_ = std::chrono::steady_clock::now();
     stream_->notify_when_drained();
   }
   if (message.origin_connection == 0 || message.origin_connection == id_) return;
@@ -244,6 +245,7 @@ void Connection::release_publishers() {
 
 void Connection::on_stream_drained() {
   congested_since_.reset();
+  held_since_.reset();
   stuck_ = false;
   release_publishers();
 }
@@ -263,12 +265,18 @@ void Connection::closing() { release_publishers(); }
 void Connection::check_timers(SteadyTime now) {
   using std::chrono::milliseconds;
   if (congested_since_ && !stuck_) {
-    if (stream_->bytes_written() != written_when_checked_) {
+    const BrokerConfig& config = shard_->config();
+    if (now - *held_since_ > config.max_hold) {
+      spdlog::warn("{}: still behind after {} ms; no longer holding back its publishers", describe(),
+                   config.max_hold.count());
+      stuck_ = true;
+      release_publishers();
+    } else if (stream_->bytes_written() != written_when_checked_) {
       written_when_checked_ = stream_->bytes_written();  // slow, but reading
       congested_since_ = now;
-    } else if (now - *congested_since_ > shard_->config().stuck_after) {
+    } else if (now - *congested_since_ > config.stuck_after) {
       spdlog::warn("{}: has read nothing for {} ms; no longer holding back its publishers", describe(),
-                   shard_->config().stuck_after.count());
+                   config.stuck_after.count());
       stuck_ = true;
       release_publishers();
     }

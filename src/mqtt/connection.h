@@ -125,7 +125,8 @@ class Connection final : public net::StreamHandler {
   // Subscriber side: since when this client has been behind without reading
   // anything, whether it is stuck, and the publishers (shard, connection id) it
   // holds back.
-  std::optional<SteadyTime> congested_since_;
+  std::optional<SteadyTime> congested_since_;   // reset by progress
+  std::optional<SteadyTime> held_since_;        // not reset by progress
   std::uint64_t written_when_checked_ = 0;
   bool stuck_ = false;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> held_publishers_;

@@ -46,8 +46,10 @@ bool Shard::match_and_deliver(const MessagePtr& message, bool from_origin) {
     for (const auto& subscriber : node.subscribers) add_match(subscriber, *message);
     if (!from_origin) return;
     remote |= node.remote_shards;
+    if (node.groups.empty()) return;
+    const std::string filter = filter_of(node);
     for (auto& group : node.groups) {
-      route_shared(node, group, message);
+      route_shared(filter, group, message, 0);
       shared = true;
     }
   });
@@ -83,10 +85,21 @@ void Shard::add_match(const SubscriptionTrie::Subscriber& subscriber, const Mess
   if (subscriber.identifier) match.identifiers.push_back(subscriber.identifier);
 }
 
-void Shard::route_shared(SubscriptionTrie::Node& node, SubscriptionTrie::SharedGroup& group,
-                         const MessagePtr& message) {
-  const bool local = !group.members.empty();
-  const std::size_t candidates = (local ? 1 : 0) + static_cast<std::size_t>(std::popcount(group.remote_shards));
+// A share group's message goes to one member: a connected one when there is
+// one anywhere (round-robin over the shards that have connected members, then
+// over their members), otherwise one whose session queues it.
+//
+// Hops: 0, a message forwarded from the shard where it was published. If the
+// receiving shard's members went offline meanwhile it sends it back (hop 1),
+// and that shard routes it once more, now knowing better; that forward (hop 2)
+// is delivered to whatever member the receiver has.
+void Shard::route_shared(std::string_view filter, SubscriptionTrie::SharedGroup& group, const MessagePtr& message,
+                         std::uint64_t hop) {
+  const bool local_online = group.has_online_member();
+  const bool any_online = local_online || group.remote_online != 0;
+  const bool local = any_online ? local_online : !group.members.empty();
+  const std::uint64_t remote = any_online ? group.remote_online : group.remote_shards;
+  const std::size_t candidates = (local ? 1 : 0) + static_cast<std::size_t>(std::popcount(remote));
   if (candidates == 0) return;
   std::size_t pick = group.next_shard++ % candidates;
   if (local) {
@@ -96,10 +109,40 @@ void Shard::route_shared(SubscriptionTrie::Node& node, SubscriptionTrie::SharedG
     }
     --pick;
   }
-  std::uint64_t bits = group.remote_shards;
+  std::uint64_t bits = remote;
   for (; pick > 0; --pick) bits &= bits - 1;
-  send_to(static_cast<std::size_t>(std::countr_zero(bits)),
-          {ShardMessage::Kind::kForwardShared, message, filter_of(node), group.name});
+  ShardMessage forward{ShardMessage::Kind::kForwardShared, message, std::string(filter), group.name};
+  forward.sequence = hop == 0 ? 0 : 2;
+  send_to(static_cast<std::size_t>(std::countr_zero(bits)), std::move(forward));
+}
+
+void Shard::receive_shared(std::size_t from, ShardMessage& message) {
+  SubscriptionTrie::Node* node = trie_.find(message.filter);
+  SubscriptionTrie::SharedGroup* group = node ? node->group(message.group) : nullptr;
+  switch (message.sequence) {
+    case 0:  // from the publishing shard
+      if (group && group->has_online_member()) {
+        deliver_to_member(*group, message.message);
+      } else {
+        message.sequence = 1;
+        send_to(from, std::move(message));  // back, to be routed again
+      }
+      return;
+    case 1:  // came back: route once more
+      if (group) {
+        route_shared(message.filter, *group, message.message, 1);
+        return;
+      }
+      break;
+    default:  // routed twice: any member will do
+      if (group && !group->members.empty()) {
+        deliver_to_member(*group, message.message);
+        return;
+      }
+      break;
+  }
+  spdlog::debug("share group '{}' on '{}' has no members left; a message to it is dropped", message.group,
+                message.filter);
 }
 
 void Shard::deliver_to_member(SubscriptionTrie::SharedGroup& group, const MessagePtr& message) {
@@ -158,7 +201,26 @@ void Shard::send_inflight(Session& session, Delivery delivery, PublishEncodingCa
   }
 }
 
+bool Shard::resend(Session& session, Inflight& entry) {
+  if (entry.state == Inflight::State::kAwaitingPubcomp) {
+    session.connection->send_pubrel(entry.packet_id);
+    return true;
+  }
+  return session.connection->send_publish(entry.delivery, entry.packet_id, /*dup=*/true, nullptr);
+}
+
 void Shard::pump(Session& session) {
+  // First what is still to be resent on this connection, in order...
+  const std::size_t window = session.online() ? session.connection->send_window() : 0;
+  while (session.resend_pending > 0 && session.sent_on_connection() < window) {
+    std::size_t i = 0;
+    while (!session.inflight[i].awaiting_resend) ++i;
+    Inflight& entry = session.inflight[i];
+    entry.awaiting_resend = false;
+    --session.resend_pending;
+    if (!resend(session, entry)) complete_inflight(session, entry);  // too large for the client now
+  }
+  // ...then the queue.
   const WallTime now = WallClock::now();
   while (session.online() && !session.queue.empty() && session.can_send(session.connection->send_window())) {
     Delivery delivery = std::move(session.queue.front());
@@ -172,19 +234,14 @@ void Shard::pump(Session& session) {
 }
 
 void Shard::resume_delivery(Session& session) {
-  // MQTT 5.0 section 4.4: resend unacknowledged PUBLISH (DUP) and PUBREL, in order.
-  std::vector<std::pair<std::uint16_t, Inflight::State>> too_large;
+  // MQTT 5.0 section 4.4: resend unacknowledged PUBLISH (DUP) and PUBREL, in
+  // order and with their packet ids — as many as the new connection's Receive
+  // Maximum allows now (section 4.9), the rest as acknowledgements make room.
+  session.resend_pending = 0;
   for (std::size_t i = 0; i < session.inflight.size(); ++i) {
     Inflight& entry = session.inflight[i];
-    if (entry.state == Inflight::State::kDone) continue;
-    if (entry.state == Inflight::State::kAwaitingPubcomp) {
-      session.connection->send_pubrel(entry.packet_id);
-    } else if (!session.connection->send_publish(entry.delivery, entry.packet_id, /*dup=*/true, nullptr)) {
-      too_large.emplace_back(entry.packet_id, entry.state);
-    }
-  }
-  for (const auto& [packet_id, state] : too_large) {
-    if (Inflight* entry = session.find_inflight(packet_id, state)) complete_inflight(session, *entry);
+    entry.awaiting_resend = entry.state != Inflight::State::kDone;
+    if (entry.awaiting_resend) ++session.resend_pending;
   }
   pump(session);
 }
@@ -316,37 +373,78 @@ bool Shard::unsubscribe(Session& session, std::string_view filter) {
 void Shard::add_subscription(Session& session, std::string_view filter, const SubscriptionFilter& parsed,
                              const Session::Subscription& subscription) {
   const SubscriptionTrie::Subscriber subscriber{&session, subscription.options, subscription.identifier};
-  const bool first = parsed.is_shared() ? trie_.add_shared(parsed.share_group, parsed.filter, subscriber)
-                                        : trie_.add(parsed.filter, subscriber);
-  if (first) interest_changed(parsed.share_group, parsed.filter, true);
+  if (parsed.is_shared()) {
+    trie_.add_shared(parsed.share_group, parsed.filter, subscriber);
+    announce_group(parsed.share_group, parsed.filter);
+  } else if (trie_.add(parsed.filter, subscriber)) {
+    interest_changed(parsed.filter, true);
+  }
 }
 
 void Shard::remove_subscription(Session& session, std::string_view filter) {
   const auto parsed = parse_subscription_filter(filter);
   if (!parsed) return;
-  const bool last = parsed->is_shared() ? trie_.remove_shared(parsed->share_group, parsed->filter, &session)
-                                        : trie_.remove(parsed->filter, &session);
-  if (last) interest_changed(parsed->share_group, parsed->filter, false);
+  if (parsed->is_shared()) {
+    trie_.remove_shared(parsed->share_group, parsed->filter, &session);
+    announce_group(parsed->share_group, parsed->filter);
+  } else if (trie_.remove(parsed->filter, &session)) {
+    interest_changed(parsed->filter, false);
+  }
 }
 
-void Shard::interest_changed(std::string_view group, std::string_view filter, bool interested) {
+void Shard::interest_changed(std::string_view filter, bool interested) {
   if (restoring_) {
     // Start-up: the reactors are not running yet, so tell the others directly.
     for (std::size_t peer = 0; peer < outgoing_.size(); ++peer) {
-      if (peer != index_) broker_.shard(peer).set_remote_interest(group, filter, index_);
+      if (peer != index_) broker_.shard(peer).set_remote_interest("", filter, index_, false);
     }
     return;
   }
-  ShardMessage message{ShardMessage::Kind::kInterest, nullptr, std::string(filter), std::string(group)};
+  ShardMessage message{ShardMessage::Kind::kInterest, nullptr, std::string(filter)};
   message.flag = interested;
   broadcast(std::move(message));
 }
 
-void Shard::set_remote_interest(std::string_view group, std::string_view filter, std::size_t shard) {
+void Shard::announce_group(std::string_view group_name, std::string_view filter) {
+  SubscriptionTrie::Node* node = trie_.find(filter);
+  SubscriptionTrie::SharedGroup* group = node ? node->group(group_name) : nullptr;
+  const bool members = group && !group->members.empty();
+  const bool online = members && group->has_online_member();
+  const std::uint8_t state = (members ? 1 : 0) | (online ? 2 : 0);
+  std::string key(group_name);
+  key += '\0';
+  key += filter;
+  auto [it, inserted] = announced_groups_.try_emplace(std::move(key), 0);
+  if (it->second == state) return;
+  if (state == 0) {
+    announced_groups_.erase(it);
+  } else {
+    it->second = state;
+  }
+  if (restoring_) {
+    for (std::size_t peer = 0; peer < outgoing_.size(); ++peer) {
+      if (peer != index_ && members) broker_.shard(peer).set_remote_interest(group_name, filter, index_, online);
+    }
+    return;
+  }
+  ShardMessage message{ShardMessage::Kind::kInterest, nullptr, std::string(filter), std::string(group_name)};
+  message.flag = members;
+  message.online = online;
+  broadcast(std::move(message));
+}
+
+void Shard::announce_groups_of(const Session& session) {
+  for (const auto& [filter, subscription] : session.subscriptions) {
+    if (!filter.starts_with("$share/")) continue;
+    if (const auto parsed = parse_subscription_filter(filter)) announce_group(parsed->share_group, parsed->filter);
+  }
+}
+
+void Shard::set_remote_interest(std::string_view group, std::string_view filter, std::size_t shard, bool online) {
   if (group.empty()) {
     trie_.set_remote(filter, shard, true);
   } else {
-    trie_.set_remote_shared(group, filter, shard, true);
+    trie_.set_remote_shared(group, filter, shard, true, online);
   }
 }
 

@@ -7,7 +7,7 @@
 namespace millet::mqtt {
 
 bool Session::can_send(std::size_t window) const {
-  if (inflight_active_ >= window) return false;
+  if (resend_pending > 0 || inflight_active_ >= window) return false;
   // Packet ids are handed out in sequence; a finished entry stays queued until
   // those before it finish. Never reuse the id of the oldest entry.
   return inflight.empty() || next_packet_id_ != inflight[0].packet_id;
@@ -38,6 +38,10 @@ Inflight* Session::find_inflight(std::uint16_t packet_id, Inflight::State expect
 
 void Session::finish_inflight(Inflight& entry) {
   MILLET_ASSERT(entry.state != Inflight::State::kDone, "an in-flight entry finishes once");
+  if (entry.awaiting_resend) {
+    entry.awaiting_resend = false;
+    --resend_pending;
+  }
   entry.state = Inflight::State::kDone;
   entry.delivery = Delivery{};
   --inflight_active_;

@@ -34,7 +34,8 @@ struct Inflight {
   Delivery delivery;
   std::uint16_t packet_id = 0;
   State state = State::kAwaitingPuback;
-  bool sent_before = false;  // resent with DUP after a reconnect
+  bool sent_before = false;     // resent with DUP after a reconnect
+  bool awaiting_resend = false;  // not yet resent on this connection (its window was full)
 };
 
 struct PendingWill {
@@ -79,8 +80,13 @@ class Session {
   RingQueue<Delivery> queue;     // waiting for room in the window or for a connection
   std::size_t inflight_active() const { return inflight_active_; }
 
-  // Whether one more QoS 1/2 PUBLISH may be sent within `window`.
+  // Whether one more new QoS 1/2 PUBLISH may be sent within `window`.
   bool can_send(std::size_t window) const;
+  // In-flight messages still to be resent on this connection; they go before
+  // anything new.
+  std::size_t resend_pending = 0;
+  // In-flight messages that the current connection has been sent.
+  std::size_t sent_on_connection() const { return inflight_active_ - resend_pending; }
   // Records a message as sent and returns its packet id.
   Inflight& start_inflight(Delivery delivery);
   // The in-flight entry with this packet id in state `expected`, or nullptr.

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "mqtt/broker.h"
@@ -31,6 +32,7 @@ Shard::~Shard() = default;
 // --- connections -------------------------------------------------------------
 
 void Shard::accept(std::shared_ptr<net::Stream> stream) {
+  stream->set_max_backlog(config_.max_output_backlog);
   auto connection = std::make_shared<Connection>(*this, stream, broker_.next_connection_id());
   connections_.emplace(connection->id(), connection);
   stream->start(connection.get());
@@ -129,16 +131,19 @@ Shard::OpenedSession Shard::open_session(Connection& connection, const std::stri
   session->expiry_interval = expiry_interval;
   session->will = std::move(will);
   session->connection = &connection;
-  if (session->persistent() || session->will) {
-    persist_session(*session);
-  } else if (present) {
-    store_batch().erase(store::Space::kSessions, client_id);  // was persistent, is not any more
+  if (present && !session->persistent()) {
+    // Resumed, but without expiry from now on: nothing of it stays in the store.
+    forget_stored_messages(*session);
+    store_batch().erase(store::Space::kSessions, client_id);
   }
+  if (session->persistent() || session->will) persist_session(*session);
+  if (present) announce_groups_of(*session);  // its share groups have a connected member again
   return {session, present};
 }
 
 void Shard::session_detached(Session& session, bool send_will) {
   const WallTime now = WallClock::now();
+  announce_groups_of(session);  // one connected member fewer
   if (session.will) {
     const std::uint32_t delay = std::min(session.will->delay, session.expiry_interval);
     if (!send_will) {
@@ -178,15 +183,26 @@ void Shard::end_session(Session& session) {
     remove_subscription(session, filter);
     session.subscriptions.erase(session.subscriptions.begin());
   }
-  auto& batch = store_batch();
-  batch.erase(store::Space::kSessions, session.client_id());
-  for (std::size_t i = 0; i < session.inflight.size(); ++i) erase_queued(session, session.inflight[i].delivery);
-  for (std::size_t i = 0; i < session.queue.size(); ++i) erase_queued(session, session.queue[i]);
-  for (std::uint16_t id : session.awaiting_pubrel_ids()) {
-    batch.erase(store::Space::kSessionMessages, persistence::inbound_key(session.client_id(), id));
-  }
+  store_batch().erase(store::Space::kSessions, session.client_id());
+  forget_stored_messages(session);
   timed_sessions_.erase(&session);
   sessions_.erase(session.client_id());
+}
+
+void Shard::forget_stored_messages(Session& session) {
+  // Every stored record of a session is known in memory: its queued and
+  // in-flight messages (store_seq) and its inbound QoS 2 packet ids.
+  for (std::size_t i = 0; i < session.inflight.size(); ++i) {
+    erase_queued(session, session.inflight[i].delivery);
+    session.inflight[i].delivery.store_seq = 0;
+  }
+  for (std::size_t i = 0; i < session.queue.size(); ++i) {
+    erase_queued(session, session.queue[i]);
+    session.queue[i].store_seq = 0;
+  }
+  for (std::uint16_t id : session.awaiting_pubrel_ids()) {
+    store_batch().erase(store::Space::kSessionMessages, persistence::inbound_key(session.client_id(), id));
+  }
 }
 
 void Shard::persist_session(Session& session) {
@@ -272,21 +288,12 @@ void Shard::receive(std::shared_ptr<ShardBatch> batch) {
   for (ShardMessage& message : batch->messages) {
     switch (message.kind) {
       case ShardMessage::Kind::kForward: match_and_deliver(message.message, /*from_origin=*/false); break;
-      case ShardMessage::Kind::kForwardShared: {
-        SubscriptionTrie::Node* node = trie_.find(message.filter);
-        SubscriptionTrie::SharedGroup* group = node ? node->group(message.group) : nullptr;
-        if (group && !group->members.empty()) {
-          deliver_to_member(*group, message.message);
-        } else {
-          spdlog::debug("share group '{}' on '{}' left before its message arrived", message.group, message.filter);
-        }
-        break;
-      }
+      case ShardMessage::Kind::kForwardShared: receive_shared(from, message); break;
       case ShardMessage::Kind::kInterest:
         if (message.group.empty()) {
           trie_.set_remote(message.filter, from, message.flag);
         } else {
-          trie_.set_remote_shared(message.group, message.filter, from, message.flag);
+          trie_.set_remote_shared(message.group, message.filter, from, message.flag, message.online);
         }
         break;
       case ShardMessage::Kind::kRetained:
@@ -309,7 +316,11 @@ void Shard::on_round_end() {
   // Store first: nothing that depends on a write is acknowledged before it is done.
   if (!store_batch_.empty()) {
     if (auto written = broker_.store().write(store_batch_); !written) {
-      spdlog::error("shard {}: {}", index_, written.error());
+      // Nothing of this round has been acknowledged yet; stopping now keeps the
+      // promise that whatever was acknowledged is stored. Clients resend the rest.
+      spdlog::critical("{}; stopping so that nothing unstored is acknowledged", written.error());
+      spdlog::shutdown();
+      std::_Exit(70);
     }
     store_batch_.clear();
   }

@@ -42,8 +42,8 @@ class PublishEncodingCache;
 struct ShardMessage {
   enum class Kind : std::uint8_t {
     kForward,        // deliver `message` to local (non-shared) subscribers
-    kForwardShared,  // deliver `message` to one local member of `group` on `filter`
-    kInterest,       // the sender has (`flag`) or no longer has subscribers to `filter` (in `group`)
+    kForwardShared,  // deliver `message` to one member of `group` on `filter` (`sequence`: hop, see routing.cc)
+    kInterest,       // the sender has (`flag`) subscribers to `filter`; for a `group`, `online`: connected ones
     kRetained,       // retained message of `filter` (a topic) is now `message` (null: cleared)
     kHold,           // hold (`flag`) or release connection `sequence` of the receiver: backpressure
   };
@@ -53,6 +53,7 @@ struct ShardMessage {
   std::string group;
   std::uint64_t sequence = 0;
   bool flag = false;
+  bool online = false;
 };
 
 struct ShardBatch {
@@ -142,7 +143,7 @@ class Shard {
                        WallTime now);
   void restore_retained(const std::string& topic, MessagePtr message);
   // Start-up only: records another shard's interest directly.
-  void set_remote_interest(std::string_view group, std::string_view filter, std::size_t shard);
+  void set_remote_interest(std::string_view group, std::string_view filter, std::size_t shard, bool online);
   // Ends start-up: interest changes go to other shards by message from now on.
   void finish_restore() { restoring_ = false; }
   // Publishes wills found due at start-up (on the shard's thread).
@@ -169,24 +170,36 @@ class Shard {
   // published (`from_origin`) also routes it to other shards and share groups.
   bool match_and_deliver(const MessagePtr& message, bool from_origin);
   void add_match(const SubscriptionTrie::Subscriber& subscriber, const Message& message);
-  void route_shared(SubscriptionTrie::Node& node, SubscriptionTrie::SharedGroup& group, const MessagePtr& message);
+  // Picks a shard, then a member, for a message to a share group. `hop` says
+  // how far the message has come (see routing.cc).
+  void route_shared(std::string_view filter, SubscriptionTrie::SharedGroup& group, const MessagePtr& message,
+                    std::uint64_t hop);
+  void receive_shared(std::size_t from, ShardMessage& message);
+  // Tells the other shards whether this one has members of the group, and
+  // connected ones, when that changed.
+  void announce_group(std::string_view group, std::string_view filter);
+  void announce_groups_of(const Session& session);
   void deliver_to_member(SubscriptionTrie::SharedGroup& group, const MessagePtr& message);
   void deliver(Session& session, Delivery delivery, PublishEncodingCache* cache);
   // `persisted`: the delivery's record was written when it was queued.
   void send_inflight(Session& session, Delivery delivery, PublishEncodingCache* cache, bool persisted);
+  // Sends what the window allows: pending resends first, then the queue.
   void pump(Session& session);
+  // Resends an in-flight message; false if it no longer fits the client.
+  bool resend(Session& session, Inflight& entry);
   // An in-flight message is done with: forget it here and in the store.
   void complete_inflight(Session& session, Inflight& entry);
   void persist_queued(Session& session, const Delivery& delivery, std::uint16_t packet_id, Inflight::State state);
   void erase_queued(Session& session, const Delivery& delivery);
   void session_detached(Session& session, bool send_will);
   void end_session(Session& session);
+  void forget_stored_messages(Session& session);
   void publish_will(Session& session);
   void apply_retained(std::string_view topic, MessagePtr message, std::uint64_t sequence);
   std::size_t retained_owner(std::string_view topic) const;
   void broadcast(ShardMessage message);
   void send_to(std::size_t shard, ShardMessage message);
-  void interest_changed(std::string_view group, std::string_view filter, bool interested);
+  void interest_changed(std::string_view filter, bool interested);
   void add_subscription(Session& session, std::string_view filter, const SubscriptionFilter& parsed,
                         const Session::Subscription& subscription);
   void remove_subscription(Session& session, std::string_view filter);
@@ -224,6 +237,10 @@ class Shard {
     std::function<void()> task;
   };
   RingQueue<Barrier> barriers_;
+
+  // What this shard last announced of each of its share groups ("group\0filter"):
+  // bit 0 has members, bit 1 has connected members.
+  std::unordered_map<std::string, std::uint8_t> announced_groups_;
 
   store::WriteBatch store_batch_;
   std::vector<PendingWill> startup_wills_;  // wills found due while restoring

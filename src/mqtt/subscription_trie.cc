@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mqtt/session.h"
+
 namespace millet::mqtt {
 namespace {
 
@@ -44,6 +46,10 @@ bool erase(std::vector<SubscriptionTrie::Subscriber>& list, const Session* sessi
 }
 
 }  // namespace
+
+bool SubscriptionTrie::SharedGroup::has_online_member() const {
+  return std::any_of(members.begin(), members.end(), [](const Subscriber& m) { return m.session->online(); });
+}
 
 SubscriptionTrie::SharedGroup* SubscriptionTrie::Node::group(std::string_view name) {
   for (auto& g : groups) {
@@ -124,7 +130,7 @@ bool SubscriptionTrie::add_shared(std::string_view group_name, std::string_view 
   Node& node = find_or_create(filter);
   SharedGroup* group = node.group(group_name);
   if (!group) {
-    node.groups.push_back(SharedGroup{std::string(group_name), {}, 0, 0, 0});
+    node.groups.push_back(SharedGroup{std::string(group_name)});
     group = &node.groups.back();
   }
   return upsert(group->members, subscriber);
@@ -155,16 +161,17 @@ void SubscriptionTrie::set_remote(std::string_view filter, std::size_t shard, bo
 }
 
 void SubscriptionTrie::set_remote_shared(std::string_view group_name, std::string_view filter, std::size_t shard,
-                                         bool interested) {
-  Node* node = interested ? &find_or_create(filter) : find(filter);
+                                         bool members, bool online) {
+  Node* node = members ? &find_or_create(filter) : find(filter);
   if (!node) return;
   SharedGroup* group = node->group(group_name);
   if (!group) {
-    if (!interested) return;
-    node->groups.push_back(SharedGroup{std::string(group_name), {}, 0, 0, 0});
+    if (!members) return;
+    node->groups.push_back(SharedGroup{std::string(group_name)});
     group = &node->groups.back();
   }
-  set_bit(group->remote_shards, shard, interested);
+  set_bit(group->remote_shards, shard, members);
+  set_bit(group->remote_online, shard, members && online);
   if (group->members.empty() && group->remote_shards == 0) {
     std::erase_if(node->groups, [&](const SharedGroup& g) { return g.name == group_name; });
   }

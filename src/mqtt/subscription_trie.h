@@ -36,8 +36,10 @@ class SubscriptionTrie {
     std::string name;
     std::vector<Subscriber> members;  // this shard's members
     std::uint64_t remote_shards = 0;  // other shards with members
+    std::uint64_t remote_online = 0;  // other shards with connected members
     std::size_t next_member = 0;      // round-robin among local members
     std::size_t next_shard = 0;       // round-robin among shards
+    bool has_online_member() const;
   };
 
   struct StringHash {
@@ -76,9 +78,11 @@ class SubscriptionTrie {
   bool add_shared(std::string_view group, std::string_view filter, const Subscriber& subscriber);
   bool remove_shared(std::string_view group, std::string_view filter, const Session* session);
 
-  // Records whether shard `shard` has subscribers to `filter` (or to the group).
+  // Records whether shard `shard` has subscribers to `filter`; for a share
+  // group, whether it has members and whether any of them is connected.
   void set_remote(std::string_view filter, std::size_t shard, bool interested);
-  void set_remote_shared(std::string_view group, std::string_view filter, std::size_t shard, bool interested);
+  void set_remote_shared(std::string_view group, std::string_view filter, std::size_t shard, bool members,
+                         bool online);
 
   // Calls `visit(Node&)` for every node whose filter matches `topic` (MQTT 5.0
   // section 4.7, including the rule that '#' and '+' at the first level do not

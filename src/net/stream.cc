@@ -14,7 +14,8 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 // One read buffer per reactor thread, shared by all its streams: a stream only
-// keeps bytes of its own when a packet is incomplete.
+// keeps bytes of its own when a packet is incomplete. Bytes handed to a handler
+// from it are valid until the next read on this thread.
 constexpr std::size_t kScratchSize = 64 * 1024;
 thread_local std::array<std::byte, kScratchSize> scratch;
 
@@ -49,6 +50,8 @@ Stream::~Stream() {
   socket_.close(ignored);
 }
 
+// --- reading -------------------------------------------------------------------
+
 void Stream::start(StreamHandler* handler) {
   handler_ = handler;
   reading_paused_ = false;
@@ -60,18 +63,20 @@ void Stream::start(StreamHandler* handler) {
     input_.consume(consumed);
     input_.release_if_empty();
   }
+  if (backlog() > 0) flush_soon();  // output that came along
   if (!read_waiting_) on_readable();
 }
 
 void Stream::pause_reading() { reading_paused_ = true; }
 
 void Stream::resume_reading() {
-  if (state_ != State::kOpen || !reading_paused_) return;
+  if (!reading_paused_) return;
   reading_paused_ = false;
-  if (!read_waiting_) {
-    auto self = shared_from_this();
-    reactor_->post([self] {
-      if (self->state_ == State::kOpen && !self->read_waiting_) self->on_readable();
+  if (reading_allowed() && !read_waiting_) {
+    read_waiting_ = true;
+    reactor_->post([self = shared_from_this()] {
+      self->read_waiting_ = false;
+      self->on_readable();
     });
   }
 }
@@ -90,7 +95,7 @@ void Stream::wait_readable() {
 }
 
 void Stream::on_readable() {
-  if (state_ != State::kOpen || reading_paused_) return;
+  if (!reading_allowed()) return;
   auto self = shared_from_this();
   for (int i = 0; i < kReadsPerTurn; ++i) {
     boost::system::error_code error;
@@ -104,7 +109,11 @@ void Stream::on_readable() {
       return;
     }
     deliver(ByteSpan(scratch.data(), count));
-    if (state_ != State::kOpen || reading_paused_) return;
+    if (state_ == State::kOpen && max_backlog_ && backlog() > max_backlog_) {
+      backlog_paused_ = true;  // resumed by flush_now once the peer has read
+      flush_soon();
+    }
+    if (!reading_allowed()) return;
     if (count < scratch.size()) {
       wait_readable();
       return;
@@ -119,17 +128,20 @@ void Stream::on_readable() {
 }
 
 void Stream::read_pending_input() {
-  if (state_ != State::kOpen || reading_paused_) return;
-  auto self = shared_from_this();
-  while (state_ == State::kOpen && !reading_paused_) {
+  // Its own buffer: the caller may be holding bytes of the shared scratch.
+  ByteBuffer buffer;
+  while (reading_allowed()) {
+    auto space = buffer.prepare(kScratchSize);
     boost::system::error_code error;
-    const std::size_t count = socket_.read_some(asio::buffer(scratch.data(), scratch.size()), error);
+    const std::size_t count = socket_.read_some(asio::buffer(space.data(), space.size()), error);
     if (would_block(error)) return;  // a pending wait, if any, stays armed
     if (error) {
       fail(error == asio::error::eof ? "connection closed by peer" : error.message());
       return;
     }
-    deliver(ByteSpan(scratch.data(), count));
+    buffer.commit(count);
+    deliver(buffer.readable());
+    buffer.clear();
   }
 }
 
@@ -138,17 +150,17 @@ void Stream::deliver(ByteSpan bytes) {
     decode_through_layers(bytes);
     if (state_ != State::kOpen) return;
   } else if (input_.empty()) {
-    // The common case: whole packets straight from the scratch buffer.
+    // The common case: whole packets straight from the read buffer.
     const std::size_t consumed = handler_ ? handler_->on_stream_data(bytes) : 0;
-    if (state_ == State::kClosed) return;
-    input_.append(bytes.subspan(consumed));
+    if (state_ == State::kClosing || state_ == State::kClosed) return;
+    input_.append(bytes.subspan(consumed));  // kept, also when moving to another reactor
     return;
   } else {
     input_.append(bytes);
   }
   if (input_.empty() || !handler_) return;
   const std::size_t consumed = handler_->on_stream_data(input_.readable());
-  if (state_ == State::kClosed) return;
+  if (state_ == State::kClosing || state_ == State::kClosed) return;
   input_.consume(consumed);
   input_.release_if_empty();
 }
@@ -176,6 +188,8 @@ void Stream::decode_through_layers(ByteSpan bytes) {
   }
 }
 
+// --- writing -------------------------------------------------------------------
+
 void Stream::send_down(std::size_t from_layer, ByteSpan bytes) {
   ByteBuffer encoded;
   ByteSpan data = bytes;
@@ -196,6 +210,16 @@ void Stream::encode_output() {
   output_.release_if_empty();
 }
 
+void Stream::write_goodbyes() {
+  if (layers_.empty()) return;
+  encode_output();
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    ByteBuffer goodbye;
+    layers_[i]->encode_close(goodbye);
+    if (!goodbye.empty()) send_down(i, goodbye.readable());
+  }
+}
+
 void Stream::flush_soon() {
   if (flush_scheduled_ || state_ == State::kClosed) return;
   flush_scheduled_ = true;
@@ -204,13 +228,24 @@ void Stream::flush_soon() {
 
 void Stream::flush_now() {
   flush_scheduled_ = false;
-  if (state_ == State::kClosed || write_waiting_) return;
-  if (!layers_.empty()) encode_output();
+  if (state_ == State::kClosed) return;
+  if (state_ == State::kMigrating) {
+    finish_migration();  // unwritten output travels along
+    return;
+  }
+  const bool closing = state_ == State::kClosing;
+  if (write_waiting_ && !closing) return;  // the pending wait will flush
+  if (closing) {
+    write_goodbyes();
+  } else if (!layers_.empty()) {
+    encode_output();
+  }
   ByteBuffer& out = layers_.empty() ? output_ : wire_output_;
   while (!out.empty()) {
     boost::system::error_code error;
     const ByteSpan pending = out.readable();
     const std::size_t written = socket_.write_some(asio::buffer(pending.data(), pending.size()), error);
+    if (closing && error) break;  // one attempt, no waiting: a peer that does not read loses the rest
     if (would_block(error)) {
       wait_writable();
       return;
@@ -222,10 +257,14 @@ void Stream::flush_now() {
     out.consume(written);
     bytes_written_ += written;
   }
-  out.release_if_empty();
-  if (state_ == State::kMigrating) {
-    finish_migration();
+  if (closing) {
+    close_now();
     return;
+  }
+  out.release_if_empty();
+  if (backlog_paused_) {
+    backlog_paused_ = false;
+    if (reading_allowed() && !read_waiting_) on_readable();
   }
   if (notify_drained_ && handler_) {
     notify_drained_ = false;
@@ -236,30 +275,35 @@ void Stream::flush_now() {
 void Stream::wait_writable() {
   write_waiting_ = true;
   socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const boost::system::error_code& error) {
-    if (error) return;
+    if (error) return;  // cancelled: closed or moved; touch nothing
     self->write_waiting_ = false;
     self->flush_now();
   });
 }
 
+// --- closing -------------------------------------------------------------------
+
 void Stream::close(bool flush) {
   if (state_ == State::kClosed) return;
-  if (flush && !write_waiting_) {
-    if (!layers_.empty()) {
-      encode_output();
-      for (std::size_t i = layers_.size(); i-- > 0;) {
-        ByteBuffer goodbye;
-        layers_[i]->encode_close(goodbye);
-        if (!goodbye.empty()) send_down(i, goodbye.readable());
-      }
-    }
-    // One attempt, without waiting: a peer that does not read loses the rest.
-    ByteBuffer& out = layers_.empty() ? output_ : wire_output_;
-    boost::system::error_code error;
-    if (!out.empty()) socket_.write_some(asio::buffer(out.readable().data(), out.size()), error);
+  handler_ = nullptr;
+  on_arrival_ = nullptr;  // a stream closed while moving never arrives
+  if (!flush) {
+    close_now();
+    return;
   }
+  if (state_ == State::kClosing) return;
+  state_ = State::kClosing;
+  // The socket is written at the end of the round, after the store.
+  if (!flush_scheduled_) {
+    flush_scheduled_ = true;
+    reactor_->schedule_flush(this);
+  }
+}
+
+void Stream::close_now() {
   state_ = State::kClosed;
   handler_ = nullptr;
+  on_arrival_ = nullptr;
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -269,12 +313,14 @@ void Stream::close(bool flush) {
 }
 
 void Stream::fail(std::string_view reason) {
-  if (state_ == State::kClosed) return;
+  if (state_ == State::kClosed || state_ == State::kClosing) return;
   StreamHandler* handler = handler_;
   const std::string why(reason);
   close(/*flush=*/true);
   if (handler) handler->on_stream_closed(why);
 }
+
+// --- moving to another reactor ---------------------------------------------------
 
 void Stream::migrate(Reactor& target, std::function<void(std::shared_ptr<Stream>)> on_arrival) {
   MILLET_ASSERT(state_ == State::kOpen, "migrate an open stream");
@@ -282,8 +328,7 @@ void Stream::migrate(Reactor& target, std::function<void(std::shared_ptr<Stream>
   handler_ = nullptr;
   migration_target_ = &target;
   on_arrival_ = std::move(on_arrival);
-  // The move happens once queued output is written (flush_now).
-  flush_soon();
+  flush_soon();  // the move happens in flush_now, at the end of the round
 }
 
 void Stream::finish_migration() {
@@ -295,7 +340,9 @@ void Stream::finish_migration() {
     fail("cannot move the connection to another reactor: " + error.message());
     return;
   }
-  read_waiting_ = false;  // release() cancelled any wait; its handler touches nothing
+  // release() cancelled any pending wait; its handler touches nothing.
+  read_waiting_ = false;
+  write_waiting_ = false;
   Reactor* target = migration_target_;
   migration_target_ = nullptr;
   target->post([self = shared_from_this(), target, protocol, fd] {
@@ -306,7 +353,7 @@ void Stream::finish_migration() {
     self->state_ = State::kOpen;
     auto on_arrival = std::move(self->on_arrival_);
     self->on_arrival_ = nullptr;
-    on_arrival(self);
+    if (on_arrival) on_arrival(self);
   });
 }
 

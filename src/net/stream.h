@@ -47,7 +47,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
 
   Reactor& reactor() const { return *reactor_; }
   const std::string& remote_address() const { return remote_address_; }
-  bool is_open() const { return state_ != State::kClosed; }
+  bool is_open() const { return state_ == State::kOpen || state_ == State::kMigrating; }
 
   // Starts reading and delivering to `handler` (which must outlive the stream's
   // use of it: call detach() or close() before destroying the handler).
@@ -61,6 +61,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   std::size_t backlog() const { return output_.size() + wire_output_.size(); }
   // Calls the handler's on_stream_drained() once the backlog has been written.
   void notify_when_drained() { notify_drained_ = true; }
+  // Stops reading while more than `bytes` wait to be written (0: no limit), so
+  // a peer that sends but does not read cannot make the server buffer without end.
+  void set_max_backlog(std::size_t bytes) { max_backlog_ = bytes; }
   // Bytes the kernel has accepted so far: progress of a slow peer.
   std::uint64_t bytes_written() const { return bytes_written_; }
 
@@ -75,25 +78,31 @@ class Stream : public std::enable_shared_from_this<Stream> {
   void resume_reading();
 
   // Closes the connection. With `flush`, queued output (and the layers'
-  // goodbyes) is written first, as far as the socket takes it without waiting.
-  // The handler is not called back.
+  // goodbyes) is written at the end of the round — after the store, so nothing
+  // is acknowledged before it is durable — as far as the socket takes it without
+  // waiting. The handler is not called back.
   void close(bool flush);
 
   // Moves the stream to `target`'s thread. Call from within on_stream_data,
-  // after consuming the bytes that belong to this reactor; bytes not consumed
-  // travel with the stream. Once output is written, `on_arrival` runs on the
-  // target's thread, after which the caller resumes reading there.
+  // after consuming the bytes that belong to this reactor; bytes not consumed,
+  // and output not yet written, travel with the stream. At the end of the round
+  // the socket leaves this reactor and `on_arrival` runs on the target's
+  // thread; it must call start() there. If the stream closes first,
+  // `on_arrival` is dropped without running.
   void migrate(Reactor& target, std::function<void(std::shared_ptr<Stream>)> on_arrival);
 
   // Called by the reactor at the end of a round.
   void flush_now();
 
  private:
-  enum class State { kOpen, kMigrating, kClosed };
+  enum class State { kOpen, kMigrating, kClosing, kClosed };
 
+  bool reading_allowed() const { return state_ == State::kOpen && !reading_paused_ && !backlog_paused_; }
   void wait_readable();
   void on_readable();
   void deliver(ByteSpan bytes);
+  void write_goodbyes();
+  void close_now();
   void decode_through_layers(ByteSpan bytes);
   void send_down(std::size_t from_layer, ByteSpan bytes);
   void encode_output();
@@ -110,7 +119,9 @@ class Stream : public std::enable_shared_from_this<Stream> {
   ByteBuffer output_;       // application bytes to send
   ByteBuffer wire_output_;  // encoded bytes to send (streams with layers)
   State state_ = State::kOpen;
-  bool reading_paused_ = false;
+  bool reading_paused_ = false;  // by the handler
+  bool backlog_paused_ = false;  // by the stream: too much output waiting
+  std::size_t max_backlog_ = 0;
   bool read_waiting_ = false;
   bool write_waiting_ = false;
   bool flush_scheduled_ = false;

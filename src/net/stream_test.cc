@@ -132,3 +132,74 @@ TEST_F(StreamTest, PeerCloseIsReported) {
 
 }  // namespace
 }  // namespace millet::net
+
+namespace millet::net {
+namespace {
+
+// Handlers for two streams on one reactor: the second, while it holds a view of
+// its bytes, makes the first read what its peer already sent.
+class Recorder : public StreamHandler {
+ public:
+  std::size_t on_stream_data(ByteSpan data) override {
+    const std::string text(as_text(data));
+    if (on_data) on_data(text, data);
+    return data.size();
+  }
+  void on_stream_closed(std::string_view) override {}
+  std::function<void(const std::string&, ByteSpan)> on_data;
+};
+
+TEST(StreamOnOneReactor, ReadingAnotherStreamDoesNotOverwriteTheBytesBeingHandled) {
+  ReactorPool pool(1);
+  std::vector<std::shared_ptr<Stream>> streams;
+  std::vector<std::shared_ptr<Recorder>> handlers;
+  std::promise<void> first_seen, checked;
+  std::string first_received_later;
+  std::string view_after;
+  auto listener = Listener::open(pool, pool.at(0), {.name = "test", .bind_address = "127.0.0.1"},
+                                 [&](std::shared_ptr<Stream> stream) {
+                                   auto handler = std::make_shared<Recorder>();
+                                   const bool is_first = streams.empty();
+                                   streams.push_back(stream);
+                                   handlers.push_back(handler);
+                                   if (is_first) {
+                                     handler->on_data = [&, stream](const std::string& text, ByteSpan) {
+                                       if (text == "first\n") {
+                                         stream->pause_reading();  // what follows stays in the kernel
+                                         first_seen.set_value();
+                                       } else {
+                                         first_received_later += text;
+                                       }
+                                     };
+                                   } else {
+                                     handler->on_data = [&](const std::string& text, ByteSpan view) {
+                                       streams[0]->resume_reading();
+                                       streams[0]->read_pending_input();
+                                       view_after = std::string(as_text(view));
+                                       EXPECT_EQ(view_after, text);
+                                       checked.set_value();
+                                     };
+                                   }
+                                   stream->start(handler.get());
+                                 });
+  ASSERT_TRUE(listener.has_value());
+  pool.start();
+  (*listener)->start();
+  asio::io_context io;
+  tcp::socket first(io), second(io);
+  first.connect((*listener)->endpoint());
+  asio::write(first, asio::buffer(std::string("first\n")));
+  ASSERT_EQ(first_seen.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  asio::write(first, asio::buffer(std::string("second, unread until asked\n")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // in the server's kernel buffer
+  second.connect((*listener)->endpoint());
+  asio::write(second, asio::buffer(std::string("the bytes being handled\n")));
+  ASSERT_EQ(checked.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  (*listener)->stop();
+  pool.stop_and_join();
+  EXPECT_EQ(view_after, "the bytes being handled\n");
+  EXPECT_EQ(first_received_later, "second, unread until asked\n");
+}
+
+}  // namespace
+}  // namespace millet::net

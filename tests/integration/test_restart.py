@@ -11,8 +11,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (MQTT_V311, MQTT_V5, TIMEOUT, MqttClient, main,  # noqa: E402
-                     skip_on_mosquitto, unique, v5_props)
+from harness import (MQTT_V311, MQTT_V5, PUBCOMP, PUBREC, PUBREL, TIMEOUT, MqttClient,  # noqa: E402
+                     RawClient, ack_packet, main, publish_packet, skip_on_mosquitto, unique,
+                     v5_props)
 import harness  # noqa: E402
 
 
@@ -99,6 +100,44 @@ class Restart(harness.BrokerTestCase):
         self.assertEqual(b.terminate(), 0)
         for c in clients:
             c.wait_disconnected()
+
+    def test_qos2_exactly_once_after_a_session_dropped_and_regained_its_expiry(self):
+        # A QoS 2 packet id the broker remembers for a persistent session (awaiting PUBREL) is
+        # forgotten once released — also when the session continued without expiry meanwhile.
+        # Otherwise, after a restart, a new QoS 2 PUBLISH reusing the id would be taken for a
+        # resend and never delivered ([MQTT-4.3.3-10]: after PUBREL the id is a new publication).
+        b = self.start_broker()
+        cid = unique("qos2-id-")
+        t = self.topic()
+        watcher = self.client_on(b).connect()
+        watcher.subscribe(t, 2)
+        raw = RawClient(b)
+        self.addCleanup(raw.close)
+        raw.connect(cid, clean=False, properties={"session_expiry_interval": 3600})
+        raw.send(publish_packet(t, b"first", 2, packet_id=7))
+        raw.expect(PUBREC)
+        raw.close()  # PUBREL not sent yet
+        self.assertEqual(watcher.wait_message().payload, b"first")
+        raw = RawClient(b)
+        self.assertTrue(raw.connect(cid, clean=False, properties={"session_expiry_interval": 0}).session_present)
+        raw.send(ack_packet(PUBREL, 7))
+        raw.expect(PUBCOMP)
+        raw.disconnect()
+        raw = RawClient(b)
+        raw.connect(cid, clean=True, properties={"session_expiry_interval": 3600})
+        raw.disconnect()
+        self.assertEqual(b.terminate(), 0)
+        b.start()
+        watcher = self.client_on(b).connect()
+        watcher.subscribe(t, 2)
+        raw = RawClient(b)
+        self.addCleanup(raw.close)
+        raw.connect(cid, clean=False, properties={"session_expiry_interval": 3600})
+        raw.send(publish_packet(t, b"second", 2, packet_id=7))
+        raw.expect(PUBREC)
+        raw.send(ack_packet(PUBREL, 7))
+        raw.expect(PUBCOMP)
+        self.assertEqual(watcher.wait_message().payload, b"second", "a new QoS 2 message was lost")
 
     def test_second_process_on_the_same_data_dir_works_or_says_why(self):
         b = self.start_broker()

@@ -270,6 +270,64 @@ class SessionsV5(SessionTests, BrokerTestCase):
         self.assertIn(ack.properties.get("session_expiry_interval", 60), range(0, 61))
 
 
+class ResendWindow(BrokerTestCase):
+    version = MQTT_V5
+
+    @skip_on_mosquitto("it sends more un-acked QoS 1 messages than the Receive Maximum")
+    def test_resend_after_reconnect_respects_the_new_receive_maximum(self):
+        # §4.9: never more unacknowledged QoS 1/2 PUBLISHes than the client's Receive
+        # Maximum — also while resending a session's in-flight messages (§4.4), which keep
+        # their order and packet ids.
+        cid = unique("window-")
+        t = self.topic()
+        props = {"session_expiry_interval": 3600, "receive_maximum": 5}
+        raw = self.raw()
+        raw.connect(cid, clean=False, properties=props)
+        raw.subscribe((t, 1))
+        pub = self.client()
+        for i in range(5):
+            pub.publish(t, f"m{i}", qos=1)
+        first = [raw.expect(PUBLISH) for _ in range(5)]
+        raw.close()  # nothing acknowledged
+        raw2 = self.raw()
+        ack = raw2.connect(cid, clean=False, properties={**props, "receive_maximum": 2})
+        self.assertTrue(ack.session_present)
+        outstanding = [raw2.expect(PUBLISH) for _ in range(2)]
+        raw2.expect_no_packet()
+        self.assertEqual([(p.packet_id, p.dup) for p in outstanding],
+                         [(p.packet_id, True) for p in first[:2]])
+        for expected in first[2:]:
+            raw2.ack(outstanding.pop(0))  # one slot frees: exactly the next one comes
+            resent = raw2.expect(PUBLISH)
+            self.assertEqual((resent.packet_id, resent.payload, resent.dup),
+                             (expected.packet_id, expected.payload, True))
+            outstanding.append(resent)
+            raw2.expect_no_packet()
+        for p in outstanding:
+            raw2.ack(p)
+        raw2.expect_no_packet()
+
+
+@mosquitto_lacks("persistent_client_expiration has a granularity of hours here")
+class SessionExpiryCapV311(BrokerTestCase):
+    version = MQTT_V311
+    broker_settings = {"max_session_expiry": 1}
+
+    def test_session_without_clean_session_ends_at_the_servers_cap(self):
+        # 3.1.1 has no session expiry; --max-session-expiry bounds such sessions too.
+        cid = unique("v311-capped-")
+        raw = self.raw()
+        raw.connect(cid, clean=False)
+        raw.subscribe((self.topic(), 1))
+        raw.disconnect()
+        raw2 = self.raw()
+        self.assertTrue(raw2.connect(cid, clean=False).session_present, "kept within the cap")
+        raw2.disconnect()
+        time.sleep(2.5)  # past the 1 s cap (checked every 250 ms)
+        raw3 = self.raw()
+        self.assertFalse(raw3.connect(cid, clean=False).session_present, "kept past the cap")
+
+
 @mosquitto_lacks("persistent_client_expiration is not announced as a v5 Session Expiry "
                  "Interval in CONNACK")
 class SessionExpiryCap(BrokerTestCase):

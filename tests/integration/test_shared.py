@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import MQTT_V5, QUIET, BrokerTestCase, main  # noqa: E402
+from harness import MQTT_V5, QUIET, BrokerTestCase, main, millet_only, v5_props  # noqa: E402
 
 N = 100
 
@@ -104,6 +104,31 @@ class SharedSubscriptions(BrokerTestCase):
         group = Group(self, "q", t, 1, qos=1)
         self.client().publish(t, b"x", qos=2)
         self.assertEqual(group.members[0].wait_message().qos, 1)
+
+    @millet_only("Mosquitto 2.0.11 also hands messages to members that are away")
+    def test_a_connected_member_gets_what_members_away_would_only_queue(self):
+        # §4.8.2 leaves the choice of member to the server. With one member connected and
+        # several away (persistent sessions, so they could queue), every message goes to the
+        # connected one: it is delivered now instead of waiting in a queue. Several members
+        # away, so that some of them live on each of millet's reactors.
+        t = self.topic()
+        group_filter = f"$share/g/{t}"
+        expiry = v5_props("CONNECT", SessionExpiryInterval=3600)
+        away = []
+        for _ in range(4):
+            member = self.client(clean=False, connect_properties=expiry)
+            self.assertEqual(member.subscribe(group_filter, 1), [1])
+            member.disconnect()
+            away.append(member.client_id)
+        here = self.client()
+        self.assertEqual(here.subscribe(group_filter, 1), [1])
+        sent = self.publish(t, 20)
+        self.assertCountEqual([m.payload for m in here.wait_messages(len(sent))], sent)
+        here.assert_no_message()
+        for client_id in away:
+            back = self.client(client_id=client_id, clean=False, connect_properties=expiry)
+            self.assertTrue(back.session_present)
+            back.assert_no_message()
 
 
 if __name__ == "__main__":
