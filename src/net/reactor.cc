@@ -52,7 +52,6 @@ void Reactor::arm_tick(std::size_t which) {
 }
 
 void Reactor::run() {
-  thread_id_ = std::this_thread::get_id();
   auto work = boost::asio::make_work_guard(io_);
   io_.run();
 }

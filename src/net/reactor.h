@@ -31,7 +31,6 @@ class Reactor {
 
   std::size_t index() const { return index_; }
   boost::asio::io_context& io() { return io_; }
-  bool in_this_thread() const { return std::this_thread::get_id() == thread_id_; }
 
   // Runs `task` on this reactor's thread. Callable from any thread.
   void post(std::function<void()> task);
@@ -54,7 +53,6 @@ class Reactor {
 
   std::size_t index_;
   boost::asio::io_context io_;
-  std::thread::id thread_id_;
   std::vector<std::function<void()>> round_end_hooks_;
   std::vector<std::shared_ptr<Stream>> streams_to_flush_;
   bool round_end_pending_ = false;

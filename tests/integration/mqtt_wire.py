@@ -485,22 +485,12 @@ class RawClient:
 
     def wait_closed(self, timeout: float = TIMEOUT) -> list[Packet]:
         """Wait until the broker closes the connection; return the packets it sent first."""
-        got = list(self.backlog)
-        self.backlog.clear()
-        deadline = time.monotonic() + timeout
-        while True:
-            p = self._parse_one()
-            if p is not None:
-                got.append(p)
-                continue
-            try:
-                self._fill(deadline)
-            except ConnectionClosed:
-                return got
-            except TimeoutError:
-                self.backlog = got  # still open: keep what arrived for later reads
-                raise AssertionError(f"broker did not close the connection within {timeout}s; "
-                                     f"received {got}") from None
+        got, closed = self.collect(timeout)
+        if closed:
+            return got
+        self.backlog = got  # still open: keep what arrived for later reads
+        raise AssertionError(f"broker did not close the connection within {timeout}s; "
+                             f"received {got}")
 
     def collect(self, within: float = QUIET) -> tuple[list[Packet], bool]:
         """Read packets until the broker closes the connection or `within` seconds pass
