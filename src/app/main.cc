@@ -5,18 +5,23 @@
 #include <iostream>
 
 #include "app/serve_options.h"
+#include "bench/bench_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "millet — an open AIoT platform: devices connect over MQTT, millet keeps their state and runs what they do.\n"
-      "Run `millet serve` to start the server; `millet <command> --help` explains a command."};
+      "Run `millet serve` to start the server, `millet bench` to measure a broker;\n"
+      "`millet <command> --help` explains a command."};
   app.set_version_flag("--version", std::string("millet 0.1.0"));
   app.require_subcommand(1);
 
   millet::app::ServeOptions serve_options;
   CLI::App* serve = millet::app::add_serve_command(app, serve_options);
+  millet::bench::BenchOptions bench_options;
+  CLI::App* bench = millet::bench::add_bench_command(app, bench_options);
 
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return millet::app::serve(std::move(serve_options));
+  if (bench->parsed()) return millet::bench::bench(bench_options);
   return 0;
 }

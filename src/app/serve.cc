@@ -38,10 +38,8 @@ void raise_open_file_limit() {
   }
 }
 
-std::string url(std::string_view scheme, const boost::asio::ip::tcp::endpoint& endpoint, std::string_view path) {
-  const auto address = endpoint.address();
-  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return std::string(scheme) + "://" + host + ":" + std::to_string(endpoint.port()) + std::string(path);
+std::string url(std::string_view scheme, const net::Endpoint& endpoint, std::string_view path) {
+  return std::string(scheme) + "://" + endpoint.to_string() + std::string(path);
 }
 
 struct ListenerPlan {
@@ -164,8 +162,8 @@ int serve(ServeOptions options) {
   spdlog::info("{} reactor threads, data in {}", threads, options.data_dir);
   for (std::size_t i = 0; i < listeners.size(); ++i) {
     if (listeners[i]->options().name == "mqtt") {
-      const auto endpoint = listeners[i]->endpoint();
-      spdlog::info("try: mosquitto_sub -h {} -p {} -t '#' -v", endpoint.address().to_string(), endpoint.port());
+      const auto& endpoint = listeners[i]->endpoint();
+      spdlog::info("try: mosquitto_sub -h {} -p {} -t '#' -v", endpoint.address, endpoint.port);
     }
   }
   spdlog::info("ready");

@@ -38,7 +38,7 @@ class ByteBuffer {
 
   void consume(std::size_t count) {
     MILLET_ASSERT(count <= size(), "consume beyond the readable bytes");
-    begin_ += count;
+    begin_ += static_cast<std::uint32_t>(count);
     if (begin_ == end_) begin_ = end_ = 0;
   }
   void clear() { begin_ = end_ = 0; }
@@ -58,14 +58,14 @@ class ByteBuffer {
   }
   void commit(std::size_t count) {
     MILLET_ASSERT(end_ + count <= capacity_, "commit beyond prepared space");
-    end_ += count;
+    end_ += static_cast<std::uint32_t>(count);
   }
 
   void append(ByteSpan bytes) {
     if (bytes.empty()) return;
     reserve_tail(bytes.size());
     std::memcpy(data_.get() + end_, bytes.data(), bytes.size());
-    end_ += bytes.size();
+    end_ += static_cast<std::uint32_t>(bytes.size());
   }
   void append(std::string_view text) { append(as_bytes(text)); }
   void push_back(std::byte value) {
@@ -79,11 +79,12 @@ class ByteBuffer {
   void reserve_tail(std::size_t count) {
     if (capacity_ - end_ >= count) return;
     const std::size_t live = end_ - begin_;
+    MILLET_ASSERT(live + count < (std::size_t{1} << 32) / 2, "a ByteBuffer holds less than 2 GiB");
     if (begin_ > 0 && capacity_ - live >= count && begin_ >= live) {
       // Enough room once the consumed prefix is reclaimed; move the live bytes down.
       std::memmove(data_.get(), data_.get() + begin_, live);
       begin_ = 0;
-      end_ = live;
+      end_ = static_cast<std::uint32_t>(live);
       return;
     }
     std::size_t new_capacity = capacity_ < 256 ? 256 : capacity_;
@@ -91,15 +92,17 @@ class ByteBuffer {
     auto grown = std::make_unique_for_overwrite<std::byte[]>(new_capacity);
     if (live) std::memcpy(grown.get(), data_.get() + begin_, live);
     data_ = std::move(grown);
-    capacity_ = new_capacity;
+    capacity_ = static_cast<std::uint32_t>(new_capacity);
     begin_ = 0;
-    end_ = live;
+    end_ = static_cast<std::uint32_t>(live);
   }
 
+  // 32-bit offsets: a buffer holds at most one packet of up to 256 MiB plus
+  // what follows it, and an idle connection carries two of these.
   std::unique_ptr<std::byte[]> data_;
-  std::size_t capacity_ = 0;
-  std::size_t begin_ = 0;
-  std::size_t end_ = 0;
+  std::uint32_t capacity_ = 0;
+  std::uint32_t begin_ = 0;
+  std::uint32_t end_ = 0;
 };
 
 }  // namespace millet

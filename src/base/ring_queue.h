@@ -3,6 +3,7 @@
 // nothing while empty, so an idle session's queues cost two words each.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -59,7 +60,7 @@ class RingQueue {
   T& slot(std::size_t i) { return reinterpret_cast<T*>(slots_.get())[(head_ + i) % capacity_]; }
 
   void grow() {
-    const std::size_t new_capacity = capacity_ ? capacity_ * 2 : 4;
+    const std::uint32_t new_capacity = capacity_ ? capacity_ * 2 : 4;
     auto grown = std::make_unique<Storage[]>(new_capacity);
     T* target = reinterpret_cast<T*>(grown.get());
     for (std::size_t i = 0; i < size_; ++i) {
@@ -80,9 +81,9 @@ class RingQueue {
     std::byte bytes[sizeof(T)];
   };
   std::unique_ptr<Storage[]> slots_;
-  std::size_t capacity_ = 0;
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  std::uint32_t capacity_ = 0;
+  std::uint32_t head_ = 0;
+  std::uint32_t size_ = 0;
 };
 
 }  // namespace millet

@@ -23,7 +23,9 @@ void Connection::reject_connect(ReasonCode reason, std::string_view why) {
 void Connection::handle_connect(const Connect& connect, ByteSpan raw_packet) {
   version_ = connect.version;
   const bool v5 = version_ == ProtocolVersion::kV5;
-  client_id_ = connect.client_id;
+  pending_ = std::make_unique<Pending>();
+  std::string& client_id = pending_->client_id;
+  client_id = connect.client_id;
   if (v5 && connect.properties.authentication_method) {
     reject_connect(ReasonCode::kBadAuthenticationMethod, "enhanced authentication is not supported");
     return;
@@ -36,35 +38,35 @@ void Connection::handle_connect(const Connect& connect, ByteSpan raw_packet) {
     reject_connect(ReasonCode::kTopicNameInvalid, "invalid will topic");
     return;
   }
-  if (client_id_.empty()) {
+  if (client_id.empty()) {
     if (!connect.clean_start && !v5) {
       reject_connect(ReasonCode::kClientIdentifierNotValid, "an empty client id needs clean session (3.1.1)");
       return;
     }
-    client_id_ = shard_->new_client_id();  // one this shard owns: the connection need not move
+    client_id = shard_->new_client_id();  // one this shard owns: the connection need not move
     assigned_client_id_ = true;
   }
-  Shard& home = shard_->broker().home_shard(client_id_);
+  Shard& home = shard_->broker().home_shard(client_id);
   if (&home != shard_) {
     // The session lives on another reactor: move there with the CONNECT.
-    handed_over_connect_.assign(raw_packet.begin(), raw_packet.end());
+    pending_->connect_packet.assign(raw_packet.begin(), raw_packet.end());
     state_ = State::kHandingOver;
     shard_->hand_over(*this, home);
     return;
   }
-  complete_connect(connect, client_id_);
+  complete_connect(connect);
 }
 
 void Connection::resume_after_hand_over(Shard& shard) {
   shard_ = &shard;
   state_ = State::kAwaitingConnect;
-  const std::vector<std::byte> raw = std::move(handed_over_connect_);
+  const std::vector<std::byte> raw = std::move(pending_->connect_packet);
   auto frame = read_frame(raw, kMaxRemainingLength + 5);
   auto decoded = decode_packet(**frame, ByteSpan(raw).subspan((*frame)->header_size), version_);
-  complete_connect(std::get<Connect>(*decoded), client_id_);
+  complete_connect(std::get<Connect>(*decoded));
 }
 
-void Connection::complete_connect(const Connect& connect, const std::string& client_id) {
+void Connection::complete_connect(const Connect& connect) {
   const BrokerConfig& config = shard_->config();
   const bool v5 = version_ == ProtocolVersion::kV5;
   const Properties& properties = connect.properties;
@@ -87,7 +89,7 @@ void Connection::complete_connect(const Connect& connect, const std::string& cli
     // 3.1.1 has no expiry; without clean session the broker's cap is the only end.
     expiry = connect.clean_start ? 0 : config.max_session_expiry;
   }
-  send_window_ = std::min<std::size_t>(properties.receive_maximum.value_or(65535), config.max_inflight);
+  send_window_ = std::min(properties.receive_maximum.value_or(65535), config.max_inflight);
   if (properties.maximum_packet_size) client_max_packet_size_ = *properties.maximum_packet_size;
   client_topic_alias_max_ = std::min(properties.topic_alias_maximum.value_or(0), config.outbound_topic_aliases);
   request_problem_information_ = properties.request_problem_information.value_or(1) == 1;
@@ -109,8 +111,9 @@ void Connection::complete_connect(const Connect& connect, const std::string& cli
     will = std::move(w);
   }
 
-  const auto opened = shard_->open_session(*this, client_id, connect, expiry, std::move(will));
+  const auto opened = shard_->open_session(*this, pending_->client_id, connect, expiry, std::move(will));
   session_ = opened.session;
+  pending_.reset();  // the session holds the client id from now on
   state_ = State::kConnected;
 
   Connack connack{.session_present = opened.present};
@@ -120,7 +123,7 @@ void Connection::complete_connect(const Connect& connect, const std::string& cli
     p.receive_maximum = config.receive_maximum;
     p.maximum_packet_size = config.max_packet_size;
     if (config.topic_alias_maximum) p.topic_alias_maximum = config.topic_alias_maximum;
-    if (assigned_client_id_) p.assigned_client_identifier = client_id_;
+    if (assigned_client_id_) p.assigned_client_identifier = session_->client_id();
     if (keep_alive_changed) p.server_keep_alive = keep_alive_;
   }
   send_packet(connack);

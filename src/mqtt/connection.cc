@@ -15,14 +15,15 @@ namespace millet::mqtt {
 
 Connection::Connection(Shard& shard, std::shared_ptr<net::Stream> stream, std::uint64_t id)
     : shard_(&shard), stream_(std::move(stream)), id_(id) {
-  opened_at_ = last_packet_at_ = std::chrono::steady_clock::now();
+  last_packet_at_ = std::chrono::steady_clock::now();
 }
 
 Connection::~Connection() = default;
 
 std::string Connection::describe() const {
-  if (client_id_.empty()) return "connection from " + stream_->remote_address();
-  return "client '" + client_id_ + "' (" + stream_->remote_address() + ")";
+  const std::string* client_id = session_ ? &session_->client_id() : pending_ ? &pending_->client_id : nullptr;
+  if (!client_id || client_id->empty()) return "connection from " + stream_->remote_address();
+  return "client '" + *client_id + "' (" + stream_->remote_address() + ")";
 }
 
 std::size_t Connection::on_stream_data(ByteSpan data) {
@@ -181,7 +182,9 @@ bool Connection::send_publish(const Delivery& delivery, std::uint16_t packet_id,
     }
     return false;
   }
-  if (stream_->backlog() > shard_->config().congestion_backlog && !stuck_) note_congestion(message);
+  if (stream_->backlog() > shard_->config().congestion_backlog && !(congestion_ && congestion_->stuck)) {
+    note_congestion(message);
+  }
   ByteBuffer& out = stream_->output();
   const bool per_connection =
       version_ == ProtocolVersion::kV5 && (client_topic_alias_max_ > 0 || !delivery.subscription_ids.empty());
@@ -226,28 +229,28 @@ bool Connection::send_publish(const Delivery& delivery, std::uint16_t packet_id,
 // reader cannot stall others.
 
 void Connection::note_congestion(const Message& message) {
-  if (!congested_since_) {
-    congested_since_ = held_since_ = std::chrono::steady_clock::now();
+  if (!congestion_) {
+    congestion_ = std::make_unique<Congestion>();
+    congestion_->since = congestion_->held_since = std::chrono::steady_clock::now();
     stream_->notify_when_drained();
   }
   if (message.origin_connection == 0 || message.origin_connection == id_) return;
   const std::pair<std::uint32_t, std::uint64_t> publisher{message.origin_shard, message.origin_connection};
-  if (std::find(held_publishers_.begin(), held_publishers_.end(), publisher) != held_publishers_.end()) return;
-  held_publishers_.push_back(publisher);
+  auto& held = congestion_->held_publishers;
+  if (std::find(held.begin(), held.end(), publisher) != held.end()) return;
+  held.push_back(publisher);
   shard_->hold_publisher(publisher.first, publisher.second, true);
 }
 
 void Connection::release_publishers() {
-  for (const auto& [shard, connection] : held_publishers_) shard_->hold_publisher(shard, connection, false);
-  held_publishers_.clear();
-  held_publishers_.shrink_to_fit();
+  if (!congestion_) return;
+  for (const auto& [shard, connection] : congestion_->held_publishers) shard_->hold_publisher(shard, connection, false);
+  congestion_->held_publishers.clear();
 }
 
 void Connection::on_stream_drained() {
-  congested_since_.reset();
-  held_since_.reset();
-  stuck_ = false;
   release_publishers();
+  congestion_.reset();
 }
 
 void Connection::hold_reading() {
@@ -264,25 +267,26 @@ void Connection::closing() { release_publishers(); }
 
 void Connection::check_timers(SteadyTime now) {
   using std::chrono::milliseconds;
-  if (congested_since_ && !stuck_) {
+  if (congestion_ && !congestion_->stuck) {
+    Congestion& c = *congestion_;
     const BrokerConfig& config = shard_->config();
-    if (now - *held_since_ > config.max_hold) {
+    if (now - c.held_since > config.max_hold) {
       spdlog::warn("{}: still behind after {} ms; no longer holding back its publishers", describe(),
                    config.max_hold.count());
-      stuck_ = true;
+      c.stuck = true;
       release_publishers();
-    } else if (stream_->bytes_written() != written_when_checked_) {
-      written_when_checked_ = stream_->bytes_written();  // slow, but reading
-      congested_since_ = now;
-    } else if (now - *congested_since_ > config.stuck_after) {
+    } else if (stream_->bytes_written() != c.written_when_checked) {
+      c.written_when_checked = stream_->bytes_written();  // slow, but reading
+      c.since = now;
+    } else if (now - c.since > config.stuck_after) {
       spdlog::warn("{}: has read nothing for {} ms; no longer holding back its publishers", describe(),
                    config.stuck_after.count());
-      stuck_ = true;
+      c.stuck = true;
       release_publishers();
     }
   }
   if (state_ == State::kAwaitingConnect) {
-    if (now - opened_at_ > shard_->config().connect_timeout) {
+    if (now - last_packet_at_ > shard_->config().connect_timeout) {
       spdlog::warn("{}: no CONNECT within {} ms; closing", describe(), shard_->config().connect_timeout.count());
       disconnect(ReasonCode::kMaximumConnectTime, "no CONNECT in time", false);
     }

@@ -75,13 +75,13 @@ class Connection final : public net::StreamHandler {
   void resume_after_hand_over(Shard& shard);
 
  private:
-  enum class State { kAwaitingConnect, kHandingOver, kConnected, kClosed };
+  enum class State : std::uint8_t { kAwaitingConnect, kHandingOver, kConnected, kClosed };
 
   // Returns false when the connection must stop reading (closed or moving).
   bool handle_packet(const Frame& frame, ByteSpan packet);
   void handle_connect(const Connect& connect, ByteSpan raw_packet);
   void reject_connect(ReasonCode reason, std::string_view why);
-  void complete_connect(const Connect& connect, const std::string& client_id);
+  void complete_connect(const Connect& connect);
   void handle_publish(Publish& publish);
   void handle_publish_ack(const PublishAck& ack);
   void handle_subscribe(const Subscribe& subscribe);
@@ -98,40 +98,47 @@ class Connection final : public net::StreamHandler {
   void release_publishers();
   void closing();
 
+  // While CONNECT is handled (and the connection moves to its session's
+  // shard): the client id and the CONNECT packet itself.
+  struct Pending {
+    std::string client_id;
+    std::vector<std::byte> connect_packet;
+  };
+  // Subscriber side of backpressure, while this client is behind: since when
+  // (without reading anything; at all), whether it is stuck, and the
+  // publishers (shard, connection id) it holds back.
+  struct Congestion {
+    SteadyTime since;
+    SteadyTime held_since;
+    std::uint64_t written_when_checked = 0;
+    bool stuck = false;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> held_publishers;
+  };
+
+  // An idle connection is mostly these fields; what only some connections
+  // need sits behind pointers, allocated when needed.
   Shard* shard_;
   std::shared_ptr<net::Stream> stream_;
   const std::uint64_t id_;
   Session* session_ = nullptr;
-  State state_ = State::kAwaitingConnect;
-  ProtocolVersion version_ = ProtocolVersion::kV311;
-  std::string client_id_;
-  SteadyTime opened_at_;
-  SteadyTime last_packet_at_;
-  std::uint16_t keep_alive_ = 0;
+  SteadyTime last_packet_at_;  // before CONNECT: when the connection opened
+  std::unique_ptr<Pending> pending_;
+  std::unique_ptr<Congestion> congestion_;
+  std::unique_ptr<std::vector<std::string>> inbound_aliases_;  // index alias - 1
+  std::unique_ptr<std::unordered_map<std::string, std::uint16_t>> outbound_aliases_;
 
   // The client's limits (v5 CONNECT properties).
-  std::size_t send_window_ = 0;
   std::uint32_t client_max_packet_size_ = kMaxRemainingLength + 5;
+  std::uint32_t inbound_unacked_ = 0;  // QoS 1/2 PUBLISHes not yet acknowledged
+  std::uint32_t holds_ = 0;            // publisher side: congested subscribers holding this connection
+  std::uint32_t dropped_messages_ = 0;
+  std::uint16_t keep_alive_ = 0;
+  std::uint16_t send_window_ = 0;
   std::uint16_t client_topic_alias_max_ = 0;
+  State state_ = State::kAwaitingConnect;
+  ProtocolVersion version_ = ProtocolVersion::kV311;
   bool request_problem_information_ = true;
   bool assigned_client_id_ = false;
-
-  std::uint32_t inbound_unacked_ = 0;         // QoS 1/2 PUBLISHes not yet acknowledged
-  std::vector<std::string> inbound_aliases_;  // index alias - 1
-  std::unique_ptr<std::unordered_map<std::string, std::uint16_t>> outbound_aliases_;
-  std::vector<std::byte> handed_over_connect_;  // the CONNECT, carried to the home shard
-  std::size_t dropped_messages_ = 0;
-
-  // Subscriber side: since when this client has been behind without reading
-  // anything, whether it is stuck, and the publishers (shard, connection id) it
-  // holds back.
-  std::optional<SteadyTime> congested_since_;   // reset by progress
-  std::optional<SteadyTime> held_since_;        // not reset by progress
-  std::uint64_t written_when_checked_ = 0;
-  bool stuck_ = false;
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> held_publishers_;
-  // Publisher side: how many congested subscribers hold this connection.
-  std::uint32_t holds_ = 0;
 };
 
 }  // namespace millet::mqtt

@@ -24,8 +24,9 @@ void Connection::handle_publish(Publish& publish) {
                                                     std::to_string(config.topic_alias_maximum));
       return;
     }
-    if (inbound_aliases_.size() < alias) inbound_aliases_.resize(alias);
-    std::string& known = inbound_aliases_[alias - 1];
+    if (!inbound_aliases_) inbound_aliases_ = std::make_unique<std::vector<std::string>>();
+    if (inbound_aliases_->size() < alias) inbound_aliases_->resize(alias);
+    std::string& known = (*inbound_aliases_)[alias - 1];
     if (!topic.empty()) {
       known = topic;
     } else if (known.empty()) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@ struct PendingWill {
   MessagePtr message;        // expires_at unset: the expiry counts from publication
   std::uint32_t delay = 0;   // Will Delay Interval, seconds
   std::optional<std::uint32_t> message_expiry;  // Message Expiry Interval, seconds
+  std::optional<WallTime> due;  // set once the client is gone and the delay runs
 };
 
 // The session expiry value that means "never" (MQTT 5.0 section 3.1.2.11.2).
@@ -70,9 +72,9 @@ class Session {
   // Subscriptions by the filter as the client wrote it ("$share/g/a/#" included).
   std::map<std::string, Subscription, std::less<>> subscriptions;
 
-  std::optional<PendingWill> will;
-  // When a disconnected session's delayed will is due, and when it expires.
-  std::optional<WallTime> will_due;
+  std::unique_ptr<PendingWill> will;
+  bool will_pending() const { return will && will->due.has_value(); }
+  // When a disconnected session expires.
   std::optional<WallTime> expires_at;
 
   // --- outbound QoS 1 and 2 ------------------------------------------------
@@ -84,7 +86,7 @@ class Session {
   bool can_send(std::size_t window) const;
   // In-flight messages still to be resent on this connection; they go before
   // anything new.
-  std::size_t resend_pending = 0;
+  std::uint32_t resend_pending = 0;
   // In-flight messages that the current connection has been sent.
   std::size_t sent_on_connection() const { return inflight_active_ - resend_pending; }
   // Records a message as sent and returns its packet id.
@@ -104,7 +106,7 @@ class Session {
 
   // --- persistence ---------------------------------------------------------
   std::uint64_t next_store_seq = 1;
-  std::size_t dropped_messages = 0;  // for the "queue full" log line
+  std::uint32_t dropped_messages = 0;  // for the "queue full" log line
 
   // Scratch for collapsing overlapping subscriptions into one delivery (used by
   // the shard while it matches one message).
@@ -115,7 +117,7 @@ class Session {
   std::string client_id_;
   std::uint64_t id_;
   std::uint16_t next_packet_id_ = 1;
-  std::size_t inflight_active_ = 0;
+  std::uint32_t inflight_active_ = 0;
   std::vector<std::uint16_t> awaiting_pubrel_;
 };
 

@@ -119,17 +119,17 @@ Shard::OpenedSession Shard::open_session(Connection& connection, const std::stri
   const bool present = session != nullptr;
   if (session) {
     // Back before the delay: the delayed will is not sent (MQTT 5.0 section 3.1.3.2.2).
-    session->will_due.reset();
+    session->will.reset();
     session->expires_at.reset();
     timed_sessions_.erase(session);
   } else {
     auto created = std::make_unique<Session>(client_id, broker_.next_session_id());
     session = created.get();
-    sessions_.emplace(client_id, std::move(created));
+    sessions_.emplace(session->client_id(), std::move(created));
   }
   session->version = connect.version;
   session->expiry_interval = expiry_interval;
-  session->will = std::move(will);
+  session->will = will ? std::make_unique<PendingWill>(std::move(*will)) : nullptr;
   session->connection = &connection;
   if (present && !session->persistent()) {
     // Resumed, but without expiry from now on: nothing of it stays in the store.
@@ -151,7 +151,7 @@ void Shard::session_detached(Session& session, bool send_will) {
     } else if (delay == 0) {
       publish_will(session);
     } else {
-      session.will_due = now + std::chrono::seconds(delay);
+      session.will->due = now + std::chrono::seconds(delay);
     }
   }
   if (!session.persistent()) {
@@ -161,14 +161,13 @@ void Shard::session_detached(Session& session, bool send_will) {
   if (session.expiry_interval != kNeverExpires) {
     session.expires_at = now + std::chrono::seconds(session.expiry_interval);
   }
-  if (session.will_due || session.expires_at) timed_sessions_.insert(&session);
+  if (session.will_pending() || session.expires_at) timed_sessions_.insert(&session);
   persist_session(session);
 }
 
 void Shard::publish_will(Session& session) {
   PendingWill will = std::move(*session.will);
   session.will.reset();
-  session.will_due.reset();
   auto message = std::make_shared<Message>(*will.message);
   if (will.message_expiry) message->expires_at = WallClock::now() + std::chrono::seconds(*will.message_expiry);
   spdlog::info("client '{}': publishing its will on '{}'", session.client_id(), message->topic);
@@ -177,7 +176,7 @@ void Shard::publish_will(Session& session) {
 }
 
 void Shard::end_session(Session& session) {
-  if (session.will_due) publish_will(session);
+  if (session.will_pending()) publish_will(session);
   while (!session.subscriptions.empty()) {
     const std::string filter = session.subscriptions.begin()->first;
     remove_subscription(session, filter);
@@ -186,7 +185,8 @@ void Shard::end_session(Session& session) {
   store_batch().erase(store::Space::kSessions, session.client_id());
   forget_stored_messages(session);
   timed_sessions_.erase(&session);
-  sessions_.erase(session.client_id());
+  const std::string_view key = session.client_id();  // erasing destroys the string it views, after the lookup
+  sessions_.erase(key);
 }
 
 void Shard::forget_stored_messages(Session& session) {
@@ -218,7 +218,7 @@ void Shard::persist_session(Session& session) {
       record.subscriptions.push_back({filter, subscription.options, subscription.identifier});
     }
   }
-  record.will = session.will;
+  if (session.will) record.will = *session.will;
   store_batch().put(store::Space::kSessions, session.client_id(), persistence::encode_session(record));
 }
 
@@ -360,7 +360,7 @@ void Shard::on_tick() {
       timed_sessions_.erase(session);
       continue;
     }
-    if (session->will_due && *session->will_due <= now && session->will) {
+    if (session->will_pending() && *session->will->due <= now) {
       publish_will(*session);
       persist_session(*session);
     }
@@ -369,7 +369,7 @@ void Shard::on_tick() {
       end_session(*session);  // frees the session
       continue;
     }
-    if (!session->will_due && !session->expires_at) timed_sessions_.erase(session);
+    if (!session->will_pending() && !session->expires_at) timed_sessions_.erase(session);
   }
   retained_.prune_tombstones(now - std::chrono::seconds(60));
 }
@@ -401,7 +401,7 @@ void Shard::restore_session(const std::string& client_id, persistence::SessionRe
   }
   auto created = std::make_unique<Session>(client_id, broker_.next_session_id());
   Session& session = *created;
-  sessions_.emplace(client_id, std::move(created));
+  sessions_.emplace(session.client_id(), std::move(created));
   session.version = record.version;
   session.expiry_interval = record.expiry_interval;
   session.expires_at = expires_at;
@@ -418,8 +418,8 @@ void Shard::restore_session(const std::string& client_id, persistence::SessionRe
     if (due <= now) {
       startup_wills_.push_back(std::move(*record.will));
     } else {
-      session.will = std::move(record.will);
-      session.will_due = due;
+      record.will->due = due;
+      session.will = std::make_unique<PendingWill>(std::move(*record.will));
     }
   }
   for (auto& queued : messages) {
@@ -431,7 +431,7 @@ void Shard::restore_session(const std::string& client_id, persistence::SessionRe
     }
   }
   for (std::uint16_t id : awaiting_pubrel) session.add_awaiting_pubrel(id);
-  if (session.will_due || session.expires_at) timed_sessions_.insert(&session);
+  if (session.will_pending() || session.expires_at) timed_sessions_.insert(&session);
 }
 
 void Shard::restore_retained(const std::string& topic, MessagePtr message) {

@@ -215,7 +215,8 @@ class Shard {
 
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections_;
   std::vector<std::shared_ptr<Connection>> closed_connections_;  // freed at the end of the round
-  std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
+  // Keyed by a view of the session's own client id: one copy of it per session.
+  std::unordered_map<std::string_view, std::unique_ptr<Session>> sessions_;
   std::unordered_set<Session*> timed_sessions_;  // offline, with a delayed will or an expiry
 
   SubscriptionTrie trie_;

@@ -1,17 +1,20 @@
 #include "net/stream.h"
 
-#include <boost/asio/post.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "base/assert.h"
-#include "net/reactor.h"
 
 namespace millet::net {
 namespace {
-
-namespace asio = boost::asio;
-using asio::ip::tcp;
 
 // One read buffer per reactor thread, shared by all its streams: a stream only
 // keeps bytes of its own when a packet is incomplete. Bytes handed to a handler
@@ -19,35 +22,60 @@ using asio::ip::tcp;
 constexpr std::size_t kScratchSize = 64 * 1024;
 thread_local std::array<std::byte, kScratchSize> scratch;
 
-// Reads per wake-up before yielding to the reactor's other streams.
+// Reads per readiness before yielding to the reactor's other streams.
 constexpr int kReadsPerTurn = 8;
 
-std::string format_endpoint(const tcp::socket& socket) {
-  boost::system::error_code error;
-  const auto endpoint = socket.remote_endpoint(error);
-  if (error) return "unknown";
-  const auto address = endpoint.address();
-  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-         std::to_string(endpoint.port());
-}
-
-bool would_block(const boost::system::error_code& error) {
-  return error == asio::error::would_block || error == asio::error::try_again;
-}
+bool would_block(int error) { return error == EAGAIN || error == EWOULDBLOCK; }
 
 }  // namespace
 
-Stream::Stream(Reactor& reactor, tcp::socket socket, std::vector<std::unique_ptr<Layer>> layers)
-    : reactor_(&reactor), socket_(std::move(socket)), layers_(std::move(layers)) {
-  boost::system::error_code ignored;
-  socket_.non_blocking(true, ignored);
-  socket_.set_option(tcp::no_delay(true), ignored);
-  remote_address_ = format_endpoint(socket_);
+std::string PeerAddress::to_string() const {
+  char text[INET6_ADDRSTRLEN] = "unknown";
+  if (family == AF_INET) {
+    inet_ntop(AF_INET, bytes, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(port);
+  }
+  if (family == AF_INET6) {
+    inet_ntop(AF_INET6, bytes, text, sizeof text);
+    return "[" + std::string(text) + "]:" + std::to_string(port);
+  }
+  return text;
+}
+
+PeerAddress PeerAddress::of_socket(int fd) {
+  PeerAddress peer;
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return peer;
+  if (address.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+    peer.family = AF_INET;
+    std::memcpy(peer.bytes, &v4.sin_addr, 4);
+    peer.port = ntohs(v4.sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+    peer.family = AF_INET6;
+    std::memcpy(peer.bytes, &v6.sin6_addr, 16);
+    peer.port = ntohs(v6.sin6_port);
+  }
+  return peer;
+}
+
+Stream::Stream(Reactor& reactor, int fd, std::vector<std::unique_ptr<Layer>> layers)
+    : reactor_(&reactor), fd_(fd), peer_(PeerAddress::of_socket(fd)) {
+  if (!layers.empty()) {
+    layers_ = std::make_unique<Layers>();
+    layers_->list = std::move(layers);
+  }
+  const int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 Stream::~Stream() {
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  if (fd_ >= 0) {
+    if (registered_) reactor_->remove(fd_);
+    ::close(fd_);
+  }
 }
 
 // --- reading -------------------------------------------------------------------
@@ -55,16 +83,38 @@ Stream::~Stream() {
 void Stream::start(StreamHandler* handler) {
   handler_ = handler;
   reading_paused_ = false;
+  if (!registered_) {
+    if (!reactor_->add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this)) {
+      fail(std::string("cannot watch the socket: ") + std::strerror(errno));
+      return;
+    }
+    registered_ = true;
+    readable_ = writable_ = true;  // until the kernel says otherwise
+  }
+  auto self = shared_from_this();
   if (!input_.empty() && handler_) {
     // Bytes that came with the stream from another reactor.
-    auto self = shared_from_this();
     const std::size_t consumed = handler_->on_stream_data(input_.readable());
     if (state_ != State::kOpen) return;
     input_.consume(consumed);
     input_.release_if_empty();
   }
   if (backlog() > 0) flush_soon();  // output that came along
-  if (!read_waiting_) on_readable();
+  read_available();
+}
+
+void Stream::on_io(std::uint32_t events) {
+  if (state_ != State::kOpen) return;  // closed or leaving: the event is stale
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    readable_ = true;
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) hung_up_ = true;
+    read_available();
+  }
+  if (state_ != State::kOpen) return;
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+    writable_ = true;
+    if (backlog() > 0) flush_soon();
+  }
 }
 
 void Stream::pause_reading() { reading_paused_ = true; }
@@ -72,59 +122,41 @@ void Stream::pause_reading() { reading_paused_ = true; }
 void Stream::resume_reading() {
   if (!reading_paused_) return;
   reading_paused_ = false;
-  if (reading_allowed() && !read_waiting_) {
-    read_waiting_ = true;
-    reactor_->post([self = shared_from_this()] {
-      self->read_waiting_ = false;
-      self->on_readable();
-    });
-  }
+  if (readable_ && reading_allowed()) reactor_->continue_reading(this);
 }
 
-void Stream::wait_readable() {
-  read_waiting_ = true;
-  // Asio re-arms the descriptor for this wait, so bytes already in the kernel
-  // buffer complete it at once; the edge-triggered registration loses nothing.
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& error) {
-    // On error the wait was cancelled, possibly because the stream moved to
-    // another reactor: touch nothing.
-    if (error) return;
-    self->read_waiting_ = false;
-    self->on_readable();
-  });
-}
-
-void Stream::on_readable() {
-  if (!reading_allowed()) return;
+void Stream::read_available() {
+  if (!readable_ || !reading_allowed()) return;
   auto self = shared_from_this();
   for (int i = 0; i < kReadsPerTurn; ++i) {
-    boost::system::error_code error;
-    const std::size_t count = socket_.read_some(asio::buffer(scratch.data(), scratch.size()), error);
-    if (would_block(error)) {
-      wait_readable();
+    const ssize_t count = ::recv(fd_, scratch.data(), scratch.size(), 0);
+    if (count < 0) {
+      if (errno == EINTR) continue;
+      if (would_block(errno)) {
+        readable_ = false;
+        return;
+      }
+      fail(std::strerror(errno));
       return;
     }
-    if (error) {
-      fail(error == asio::error::eof ? "connection closed by peer" : error.message());
+    if (count == 0) {
+      fail("connection closed by peer");
       return;
     }
-    deliver(ByteSpan(scratch.data(), count));
+    deliver(ByteSpan(scratch.data(), static_cast<std::size_t>(count)));
     if (state_ == State::kOpen && max_backlog_ && backlog() > max_backlog_) {
       backlog_paused_ = true;  // resumed by flush_now once the peer has read
       flush_soon();
     }
     if (!reading_allowed()) return;
-    if (count < scratch.size()) {
-      wait_readable();
+    if (static_cast<std::size_t>(count) < scratch.size() && !hung_up_) {
+      // Drained for now; edge-triggered epoll reports whatever arrives next.
+      // (After a hang-up no more edges come: read on to the end of stream.)
+      readable_ = false;
       return;
     }
   }
-  // Still more to read: let the reactor's other streams have a turn first.
-  read_waiting_ = true;
-  reactor_->post([self] {
-    self->read_waiting_ = false;
-    self->on_readable();
-  });
+  reactor_->continue_reading(this);  // more to read: after the others had their turn
 }
 
 void Stream::read_pending_input() {
@@ -132,21 +164,25 @@ void Stream::read_pending_input() {
   ByteBuffer buffer;
   while (reading_allowed()) {
     auto space = buffer.prepare(kScratchSize);
-    boost::system::error_code error;
-    const std::size_t count = socket_.read_some(asio::buffer(space.data(), space.size()), error);
-    if (would_block(error)) return;  // a pending wait, if any, stays armed
-    if (error) {
-      fail(error == asio::error::eof ? "connection closed by peer" : error.message());
+    const ssize_t count = ::recv(fd_, space.data(), space.size(), 0);
+    if (count < 0) {
+      if (errno == EINTR) continue;
+      if (would_block(errno)) return;
+      fail(std::strerror(errno));
       return;
     }
-    buffer.commit(count);
+    if (count == 0) {
+      fail("connection closed by peer");
+      return;
+    }
+    buffer.commit(static_cast<std::size_t>(count));
     deliver(buffer.readable());
     buffer.clear();
   }
 }
 
 void Stream::deliver(ByteSpan bytes) {
-  if (!layers_.empty()) {
+  if (layers_) {
     decode_through_layers(bytes);
     if (state_ != State::kOpen) return;
   } else if (input_.empty()) {
@@ -166,20 +202,21 @@ void Stream::deliver(ByteSpan bytes) {
 }
 
 void Stream::decode_through_layers(ByteSpan bytes) {
+  auto& layers = layers_->list;
   ByteBuffer carried;
   ByteSpan in = bytes;
-  for (std::size_t i = 0; i < layers_.size(); ++i) {
-    const bool top = i + 1 == layers_.size();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const bool top = i + 1 == layers.size();
     ByteBuffer up;
     ByteBuffer down;
-    const bool ok = layers_[i]->decode(in, top ? input_ : up, down);
+    const bool ok = layers[i]->decode(in, top ? input_ : up, down);
     if (!down.empty()) send_down(i, down.readable());
     if (!ok) {
-      fail(layers_[i]->error());
+      fail(layers[i]->error());
       return;
     }
-    if (layers_[i]->finished()) {
-      fail(layers_[i]->error().empty() ? "the peer ended the session" : layers_[i]->error());
+    if (layers[i]->finished()) {
+      fail(layers[i]->error().empty() ? "the peer ended the session" : layers[i]->error());
       return;
     }
     if (top) break;
@@ -195,27 +232,27 @@ void Stream::send_down(std::size_t from_layer, ByteSpan bytes) {
   ByteSpan data = bytes;
   for (std::size_t j = from_layer; j-- > 0;) {
     ByteBuffer next;
-    layers_[j]->encode(data, next);
+    layers_->list[j]->encode(data, next);
     encoded = std::move(next);
     data = encoded.readable();
   }
-  wire_output_.append(data);
+  layers_->wire_output.append(data);
   flush_soon();
 }
 
 void Stream::encode_output() {
   if (output_.empty()) return;
-  send_down(layers_.size(), output_.readable());
+  send_down(layers_->list.size(), output_.readable());
   output_.clear();
   output_.release_if_empty();
 }
 
 void Stream::write_goodbyes() {
-  if (layers_.empty()) return;
+  if (!layers_) return;
   encode_output();
-  for (std::size_t i = layers_.size(); i-- > 0;) {
+  for (std::size_t i = layers_->list.size(); i-- > 0;) {
     ByteBuffer goodbye;
-    layers_[i]->encode_close(goodbye);
+    layers_->list[i]->encode_close(goodbye);
     if (!goodbye.empty()) send_down(i, goodbye.readable());
   }
 }
@@ -234,37 +271,37 @@ void Stream::flush_now() {
     return;
   }
   const bool closing = state_ == State::kClosing;
-  if (write_waiting_ && !closing) return;  // the pending wait will flush
   if (closing) {
     write_goodbyes();
-  } else if (!layers_.empty()) {
+  } else if (layers_) {
     encode_output();
   }
-  ByteBuffer& out = layers_.empty() ? output_ : wire_output_;
-  while (!out.empty()) {
-    boost::system::error_code error;
+  ByteBuffer& out = layers_ ? layers_->wire_output : output_;
+  while (!out.empty() && (writable_ || closing)) {
     const ByteSpan pending = out.readable();
-    const std::size_t written = socket_.write_some(asio::buffer(pending.data(), pending.size()), error);
-    if (closing && error) break;  // one attempt, no waiting: a peer that does not read loses the rest
-    if (would_block(error)) {
-      wait_writable();
+    const ssize_t written = ::send(fd_, pending.data(), pending.size(), MSG_NOSIGNAL);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      if (closing) break;  // one attempt, no waiting: a peer that does not read loses the rest
+      if (would_block(errno)) {
+        writable_ = false;  // EPOLLOUT brings us back
+        return;
+      }
+      fail(std::strerror(errno));
       return;
     }
-    if (error) {
-      fail(error.message());
-      return;
-    }
-    out.consume(written);
-    bytes_written_ += written;
+    out.consume(static_cast<std::size_t>(written));
+    bytes_written_ += static_cast<std::uint64_t>(written);
   }
   if (closing) {
     close_now();
     return;
   }
+  if (!out.empty()) return;
   out.release_if_empty();
   if (backlog_paused_) {
     backlog_paused_ = false;
-    if (reading_allowed() && !read_waiting_) on_readable();
+    if (readable_ && reading_allowed()) reactor_->continue_reading(this);
   }
   if (notify_drained_ && handler_) {
     notify_drained_ = false;
@@ -272,21 +309,12 @@ void Stream::flush_now() {
   }
 }
 
-void Stream::wait_writable() {
-  write_waiting_ = true;
-  socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](const boost::system::error_code& error) {
-    if (error) return;  // cancelled: closed or moved; touch nothing
-    self->write_waiting_ = false;
-    self->flush_now();
-  });
-}
-
 // --- closing -------------------------------------------------------------------
 
 void Stream::close(bool flush) {
   if (state_ == State::kClosed) return;
   handler_ = nullptr;
-  on_arrival_ = nullptr;  // a stream closed while moving never arrives
+  migration_.reset();  // a stream closed while moving never arrives
   if (!flush) {
     close_now();
     return;
@@ -301,15 +329,21 @@ void Stream::close(bool flush) {
 }
 
 void Stream::close_now() {
+  if (state_ == State::kClosed) return;
   state_ = State::kClosed;
   handler_ = nullptr;
-  on_arrival_ = nullptr;
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  migration_.reset();
+  if (registered_) {
+    reactor_->remove(fd_);
+    registered_ = false;
+  }
+  ::shutdown(fd_, SHUT_RDWR);
+  ::close(fd_);
+  fd_ = -1;
   input_ = ByteBuffer();
   output_ = ByteBuffer();
-  wire_output_ = ByteBuffer();
+  layers_.reset();
+  reactor_->retire(shared_from_this());  // events for it may follow in this turn's batch
 }
 
 void Stream::fail(std::string_view reason) {
@@ -326,33 +360,22 @@ void Stream::migrate(Reactor& target, std::function<void(std::shared_ptr<Stream>
   MILLET_ASSERT(state_ == State::kOpen, "migrate an open stream");
   state_ = State::kMigrating;
   handler_ = nullptr;
-  migration_target_ = &target;
-  on_arrival_ = std::move(on_arrival);
+  migration_ = std::make_unique<Migration>(Migration{&target, std::move(on_arrival)});
   flush_soon();  // the move happens in flush_now, at the end of the round
 }
 
 void Stream::finish_migration() {
-  boost::system::error_code error;
-  const auto protocol = socket_.local_endpoint(error).protocol();
-  const auto fd = error ? -1 : socket_.release(error);
-  if (error || fd < 0) {
-    state_ = State::kOpen;
-    fail("cannot move the connection to another reactor: " + error.message());
-    return;
+  if (registered_) {
+    reactor_->remove(fd_);
+    registered_ = false;
   }
-  // release() cancelled any pending wait; its handler touches nothing.
-  read_waiting_ = false;
-  write_waiting_ = false;
-  Reactor* target = migration_target_;
-  migration_target_ = nullptr;
-  target->post([self = shared_from_this(), target, protocol, fd] {
-    self->socket_ = tcp::socket(target->io(), protocol, fd);
-    boost::system::error_code ignored;
-    self->socket_.non_blocking(true, ignored);  // Asio's flag does not travel with the descriptor
+  Reactor* target = migration_->target;
+  target->post([self = shared_from_this(), target] {
+    if (self->state_ != State::kMigrating || !self->migration_) return;  // closed on the way
     self->reactor_ = target;
     self->state_ = State::kOpen;
-    auto on_arrival = std::move(self->on_arrival_);
-    self->on_arrival_ = nullptr;
+    auto on_arrival = std::move(self->migration_->on_arrival);
+    self->migration_.reset();
     if (on_arrival) on_arrival(self);
   });
 }

@@ -1,18 +1,17 @@
 #pragma once
-// Stream: one accepted connection's bytes, after TLS and WebSocket are peeled
-// off. Owned by one reactor at a time and used only from its thread.
+// Stream: one connection's bytes, after TLS and WebSocket are peeled off. Owned
+// by one reactor at a time and used only from its thread.
 //
-// Reading: the stream reads into its reactor's scratch buffer and hands the
-// application bytes to its StreamHandler, which consumes whole packets and
-// returns how many bytes it used; the rest is kept for next time. An idle
-// stream holds no buffer memory.
+// Reading: when the socket is readable the stream reads into its reactor
+// thread's scratch buffer and hands the application bytes to its StreamHandler,
+// which consumes whole packets and returns how many bytes it used; the rest is
+// kept for next time. An idle stream holds no buffer memory.
 //
 // Writing: the handler appends to output() and calls flush_soon(); the stream
 // writes once at the end of the reactor's round, so many packets for one
 // connection cost one system call.
 
-#include <boost/asio/ip/tcp.hpp>
-
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,10 +19,9 @@
 
 #include "base/byte_buffer.h"
 #include "net/layer.h"
+#include "net/reactor.h"
 
 namespace millet::net {
-
-class Reactor;
 
 class StreamHandler {
  public:
@@ -38,34 +36,43 @@ class StreamHandler {
   virtual void on_stream_drained() {}
 };
 
-class Stream : public std::enable_shared_from_this<Stream> {
+// A peer's address, kept compactly and formatted on demand.
+struct PeerAddress {
+  std::uint8_t family = 0;  // AF_INET or AF_INET6; 0 unknown
+  std::uint8_t bytes[16] = {};
+  std::uint16_t port = 0;
+  std::string to_string() const;
+  static PeerAddress of_socket(int fd);
+};
+
+class Stream final : public std::enable_shared_from_this<Stream>, public IoHandler {
  public:
-  Stream(Reactor& reactor, boost::asio::ip::tcp::socket socket, std::vector<std::unique_ptr<Layer>> layers);
-  ~Stream();
+  // Takes a connected socket; it is registered with `reactor` by start().
+  Stream(Reactor& reactor, int fd, std::vector<std::unique_ptr<Layer>> layers);
+  ~Stream() override;
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
   Reactor& reactor() const { return *reactor_; }
-  const std::string& remote_address() const { return remote_address_; }
+  std::string remote_address() const { return peer_.to_string(); }
   bool is_open() const { return state_ == State::kOpen || state_ == State::kMigrating; }
 
   // Starts reading and delivering to `handler` (which must outlive the stream's
-  // use of it: call detach() or close() before destroying the handler).
+  // use of it: close() before destroying the handler).
   void start(StreamHandler* handler);
-  void set_handler(StreamHandler* handler) { handler_ = handler; }
 
   ByteBuffer& output() { return output_; }
   // Writes output() at the end of the current round.
   void flush_soon();
   // Bytes queued and not yet accepted by the kernel — how far behind the peer is.
-  std::size_t backlog() const { return output_.size() + wire_output_.size(); }
+  std::size_t backlog() const { return output_.size() + (layers_ ? layers_->wire_output.size() : 0); }
   // Calls the handler's on_stream_drained() once the backlog has been written.
   void notify_when_drained() { notify_drained_ = true; }
-  // Stops reading while more than `bytes` wait to be written (0: no limit), so
-  // a peer that sends but does not read cannot make the server buffer without end.
-  void set_max_backlog(std::size_t bytes) { max_backlog_ = bytes; }
   // Bytes the kernel has accepted so far: progress of a slow peer.
   std::uint64_t bytes_written() const { return bytes_written_; }
+  // Stops reading while more than `bytes` wait to be written (0: no limit), so
+  // a peer that sends but does not read cannot make the server buffer without end.
+  void set_max_backlog(std::size_t bytes) { max_backlog_ = static_cast<std::uint32_t>(bytes); }
 
   // Reads and delivers, now, whatever the peer has already sent (without waiting
   // for more). Used before taking a session over, so that a DISCONNECT the old
@@ -91,44 +98,54 @@ class Stream : public std::enable_shared_from_this<Stream> {
   // `on_arrival` is dropped without running.
   void migrate(Reactor& target, std::function<void(std::shared_ptr<Stream>)> on_arrival);
 
-  // Called by the reactor at the end of a round.
+  // Called by the reactor.
+  void on_io(std::uint32_t events) override;
   void flush_now();
+  void continue_reading() { read_available(); }
 
  private:
-  enum class State { kOpen, kMigrating, kClosing, kClosed };
+  enum class State : std::uint8_t { kOpen, kMigrating, kClosing, kClosed };
+
+  // Present only for streams with layers (TLS, WebSocket).
+  struct Layers {
+    std::vector<std::unique_ptr<Layer>> list;
+    ByteBuffer wire_output;  // encoded bytes to send
+  };
+  struct Migration {
+    Reactor* target;
+    std::function<void(std::shared_ptr<Stream>)> on_arrival;
+  };
 
   bool reading_allowed() const { return state_ == State::kOpen && !reading_paused_ && !backlog_paused_; }
-  void wait_readable();
-  void on_readable();
+  void read_available();
   void deliver(ByteSpan bytes);
-  void write_goodbyes();
-  void close_now();
   void decode_through_layers(ByteSpan bytes);
   void send_down(std::size_t from_layer, ByteSpan bytes);
   void encode_output();
-  void wait_writable();
+  void write_goodbyes();
   void fail(std::string_view reason);
+  void close_now();
   void finish_migration();
 
   Reactor* reactor_;
-  boost::asio::ip::tcp::socket socket_;
-  std::vector<std::unique_ptr<Layer>> layers_;
+  int fd_;
+  std::unique_ptr<Layers> layers_;
   StreamHandler* handler_ = nullptr;
-  std::string remote_address_;
-  ByteBuffer input_;        // application bytes not consumed yet
-  ByteBuffer output_;       // application bytes to send
-  ByteBuffer wire_output_;  // encoded bytes to send (streams with layers)
+  ByteBuffer input_;   // application bytes not consumed yet
+  ByteBuffer output_;  // application bytes to send
+  std::unique_ptr<Migration> migration_;
+  std::uint64_t bytes_written_ = 0;
+  std::uint32_t max_backlog_ = 0;
+  PeerAddress peer_;
   State state_ = State::kOpen;
+  bool registered_ = false;
+  bool readable_ = false;  // edge-triggered readiness not used up yet
+  bool writable_ = false;
+  bool hung_up_ = false;   // the peer shut down: read on until end of stream
   bool reading_paused_ = false;  // by the handler
   bool backlog_paused_ = false;  // by the stream: too much output waiting
-  std::size_t max_backlog_ = 0;
-  bool read_waiting_ = false;
-  bool write_waiting_ = false;
   bool flush_scheduled_ = false;
   bool notify_drained_ = false;
-  std::uint64_t bytes_written_ = 0;
-  Reactor* migration_target_ = nullptr;
-  std::function<void(std::shared_ptr<Stream>)> on_arrival_;
 };
 
 }  // namespace millet::net

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
@@ -19,6 +21,8 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+
+tcp::endpoint to_asio(const Endpoint& e) { return {asio::ip::make_address(e.address), e.port}; }
 
 // Echoes lines back, prefixed with the index of the reactor that handled them.
 // A line "move" moves the stream to the other reactor first.
@@ -68,7 +72,7 @@ class StreamTest : public ::testing::Test {
     listener_ = std::move(*listener);
     pool_.start();
     listener_->start();
-    socket_.connect(listener_->endpoint());
+    socket_.connect(to_asio(listener_->endpoint()));
   }
   void TearDown() override {
     listener_->stop();
@@ -187,18 +191,66 @@ TEST(StreamOnOneReactor, ReadingAnotherStreamDoesNotOverwriteTheBytesBeingHandle
   (*listener)->start();
   asio::io_context io;
   tcp::socket first(io), second(io);
-  first.connect((*listener)->endpoint());
+  first.connect(to_asio((*listener)->endpoint()));
   asio::write(first, asio::buffer(std::string("first\n")));
   ASSERT_EQ(first_seen.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
   asio::write(first, asio::buffer(std::string("second, unread until asked\n")));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // in the server's kernel buffer
-  second.connect((*listener)->endpoint());
+  second.connect(to_asio((*listener)->endpoint()));
   asio::write(second, asio::buffer(std::string("the bytes being handled\n")));
   ASSERT_EQ(checked.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
   (*listener)->stop();
   pool.stop_and_join();
   EXPECT_EQ(view_after, "the bytes being handled\n");
   EXPECT_EQ(first_received_later, "second, unread until asked\n");
+}
+
+}  // namespace
+}  // namespace millet::net
+
+namespace millet::net {
+namespace {
+
+TEST(StreamOnOneReactor, EndOfStreamArrivingWithTheLastBytesIsSeen) {
+  // The last bytes and the peer's FIN land while the reactor is busy: edge-
+  // triggered epoll reports them as one event, and the close must not be lost.
+  ReactorPool pool(1);
+  std::shared_ptr<Stream> stream;
+  std::string received;
+  std::promise<void> accepted, closed;
+  struct ClosingRecorder : Recorder {
+    std::promise<void>* closed;
+    void on_stream_closed(std::string_view) override { closed->set_value(); }
+  };
+  ClosingRecorder recorder;
+  recorder.closed = &closed;
+  recorder.on_data = [&](const std::string& text, ByteSpan) { received += text; };
+  auto listener = Listener::open(pool, pool.at(0), {.name = "test", .bind_address = "127.0.0.1"},
+                                 [&](std::shared_ptr<Stream> s) {
+                                   stream = s;
+                                   s->start(&recorder);
+                                   accepted.set_value();
+                                 });
+  ASSERT_TRUE(listener.has_value());
+  pool.start();
+  (*listener)->start();
+  asio::io_context io;
+  tcp::socket client(io);
+  client.connect(to_asio((*listener)->endpoint()));
+  ASSERT_EQ(accepted.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  std::promise<void> busy;
+  pool.at(0).post([&] {
+    busy.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  });
+  busy.get_future().wait();
+  asio::write(client, asio::buffer(std::string("half a packet")));
+  client.shutdown(tcp::socket::shutdown_send);
+  EXPECT_EQ(closed.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready)
+      << "the peer's close was not noticed";
+  (*listener)->stop();
+  pool.stop_and_join();
+  EXPECT_EQ(received, "half a packet");
 }
 
 }  // namespace
