@@ -188,6 +188,7 @@ class Run {
   void on_delivered(std::size_t subscriber, const Stamp& stamp) {
     const auto now = Clock::now();
     ++subscribers_[subscriber].received;
+    ++delivered_in_run_;
     const bool measuring = now >= measure_from_ && now < measure_until_;
     if (measuring) {
       ++delivered_;
@@ -253,6 +254,7 @@ class Run {
     result_.seconds = options_.duration;
     result_.published = published_;
     result_.delivered = delivered_;
+    result_.delivered_in_run = delivered_in_run_;
     result_.delivered_per_second = static_cast<double>(delivered_) / options_.duration;
     result_.latency_p50_ns = histogram_.percentile(0.50);
     result_.latency_p99_ns = histogram_.percentile(0.99);
@@ -330,7 +332,7 @@ class Run {
 
   std::vector<Peer> publishers_, subscribers_, connections_;
   std::size_t waiting_ = 0;
-  std::uint64_t published_ = 0, delivered_ = 0, fan_out_min_ = 0, last_total_ = 0;
+  std::uint64_t published_ = 0, delivered_ = 0, delivered_in_run_ = 0, fan_out_min_ = 0, last_total_ = 0;
   std::size_t next_publisher_ = 0;
   LatencyHistogram histogram_;
   Clock::time_point started_, measure_from_, measure_until_, last_progress_;
@@ -350,9 +352,10 @@ BenchResult run_bench(const BenchOptions& options) {
 std::string to_json(const BenchResult& r) {
   std::string json = fmt::format(
       "{{\"scenario\":\"{}\",\"qos\":{},\"payload\":{},\"mode\":\"{}\",\"seconds\":{},\"published\":{},"
-      "\"delivered\":{},\"delivered_per_second\":{:.0f},\"latency_ns\":{{\"p50\":{},\"p99\":{},\"p999\":{},"
+      "\"delivered\":{},\"delivered_in_run\":{},\"delivered_per_second\":{:.0f},\"latency_ns\":{{\"p50\":{},\"p99\":{},\"p999\":{},"
       "\"max\":{}}},\"connections\":{},\"connect_seconds\":{:.3f},\"connects_per_second\":{:.0f}",
-      r.scenario, r.qos, r.payload, r.mode, r.seconds, r.published, r.delivered, r.delivered_per_second,
+      r.scenario, r.qos, r.payload, r.mode, r.seconds, r.published, r.delivered, r.delivered_in_run,
+      r.delivered_per_second,
       r.latency_p50_ns, r.latency_p99_ns, r.latency_p999_ns, r.latency_max_ns, r.connections, r.connect_seconds,
       r.connects_per_second);
   if (r.broker_rss_bytes_per_connection) {

@@ -40,6 +40,7 @@ struct BenchResult {
   double seconds = 0;
   std::uint64_t published = 0;
   std::uint64_t delivered = 0;  // messages received by subscribers (fan-out counts each copy)
+  std::uint64_t delivered_in_run = 0;  // the same over the whole run, warm-up included
   double delivered_per_second = 0;
   std::uint64_t latency_p50_ns = 0, latency_p99_ns = 0, latency_p999_ns = 0, latency_max_ns = 0;
   // connections scenario

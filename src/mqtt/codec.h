@@ -39,6 +39,12 @@ Expected<std::optional<Frame>, DecodeError> read_frame(ByteSpan data, std::uint3
 // the one the connection negotiated.
 Expected<Packet, DecodeError> decode_packet(const Frame& frame, ByteSpan body, ProtocolVersion version);
 
+// Decodes a PUBLISH into `out`, which may be reused from packet to packet (the
+// broker's hot path: no Packet variant is built). The same checks as
+// decode_packet.
+Expected<void, DecodeError> decode_publish(const Frame& frame, ByteSpan body, ProtocolVersion version,
+                                           Publish& out);
+
 // The protocol level byte of a CONNECT body, to answer an unsupported version
 // in a form the client can read.
 std::optional<std::uint8_t> connect_protocol_level(ByteSpan body);

@@ -127,9 +127,11 @@ void Connection::complete_connect(const Connect& connect) {
     if (keep_alive_changed) p.server_keep_alive = keep_alive_;
   }
   send_packet(connack);
-  spdlog::info("{}: connected (MQTT {}, {}, keep alive {} s{})", describe(), v5 ? "5.0" : "3.1.1",
-               connect.clean_start ? "clean start" : opened.present ? "session resumed" : "new session", keep_alive_,
-               connect.will ? ", with a will" : "");
+  if (spdlog::should_log(spdlog::level::info)) {  // describe() is not free: only when it is logged
+    spdlog::info("{}: connected (MQTT {}, {}, keep alive {} s{})", describe(), v5 ? "5.0" : "3.1.1",
+                 connect.clean_start ? "clean start" : opened.present ? "session resumed" : "new session",
+                 keep_alive_, connect.will ? ", with a will" : "");
+  }
   shard_->resume_delivery(*session_);
 }
 

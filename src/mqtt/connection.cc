@@ -78,6 +78,18 @@ bool Connection::handle_packet(const Frame& frame, ByteSpan packet) {
     return state_ == State::kConnected;
   }
 
+  if (frame.type() == PacketType::kPublish) {
+    // The hot path: decoded in place, no Packet variant built. Nothing that
+    // handle_publish calls reads another packet on this thread, so one Publish
+    // per thread is reused safely.
+    thread_local Publish publish;
+    if (auto ok = decode_publish(frame, body, version_, publish); !ok) {
+      violation(ok.error().code, std::string("bad PUBLISH: ") + ok.error().message);
+      return false;
+    }
+    handle_publish(publish);
+    return state_ == State::kConnected;
+  }
   auto decoded = decode_packet(frame, body, version_);
   if (!decoded) {
     violation(decoded.error().code,
@@ -116,10 +128,9 @@ void Connection::on_stream_closed(std::string_view reason) {
   if (state_ == State::kClosed) return;
   const bool was_connected = state_ == State::kConnected;
   state_ = State::kClosed;
-  if (was_connected) {
-    spdlog::info("{}: connection lost: {}", describe(), reason);
-  } else {
-    spdlog::debug("{}: closed before CONNECT: {}", describe(), reason);
+  if (spdlog::should_log(was_connected ? spdlog::level::info : spdlog::level::debug)) {
+    spdlog::log(was_connected ? spdlog::level::info : spdlog::level::debug, "{}: {}: {}", describe(),
+                was_connected ? "connection lost" : "closed before CONNECT", reason);
   }
   closing();
   shard_->connection_closed(*this, /*publish_will=*/true);
@@ -145,7 +156,7 @@ void Connection::disconnect(ReasonCode reason, std::string_view why, bool publis
   }
   state_ = State::kClosed;
   stream_->close(/*flush=*/true);
-  spdlog::debug("{}: disconnected: {}", describe(), why);
+  if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("{}: disconnected: {}", describe(), why);
   closing();
   shard_->connection_closed(*this, publish_will);
 }

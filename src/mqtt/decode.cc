@@ -125,9 +125,9 @@ Expected<Packet, DecodeError> decode_connack(ByteSpan body, ProtocolVersion vers
   return Packet{std::move(packet)};
 }
 
-Expected<Packet, DecodeError> decode_publish(const Frame& frame, ByteSpan body, ProtocolVersion version) {
+Expected<void, DecodeError> decode_publish_fields(const Frame& frame, ByteSpan body, ProtocolVersion version,
+                                                  Publish& packet) {
   Reader reader(body);
-  Publish packet;
   packet.dup = frame.flags() & 0x08;
   packet.qos = (frame.flags() >> 1) & 0x03;
   packet.retain = frame.flags() & 0x01;
@@ -156,7 +156,7 @@ Expected<Packet, DecodeError> decode_publish(const Frame& frame, ByteSpan body, 
     return malformed("empty topic name (3.1.1)");
   }
   packet.payload = reader.rest();
-  return Packet{std::move(packet)};
+  return {};
 }
 
 bool is_valid_ack_reason(PacketType type, ReasonCode reason) {
@@ -340,7 +340,11 @@ Expected<Packet, DecodeError> decode_packet(const Frame& frame, ByteSpan body, P
   switch (frame.type()) {
     case PacketType::kConnect: return decode_connect(body);
     case PacketType::kConnack: return decode_connack(body, version);
-    case PacketType::kPublish: return decode_publish(frame, body, version);
+    case PacketType::kPublish: {
+      Publish packet;
+      if (auto ok = decode_publish_fields(frame, body, version, packet); !ok) return unexpected(ok.error());
+      return Packet{std::move(packet)};
+    }
     case PacketType::kPuback:
     case PacketType::kPubrec:
     case PacketType::kPubrel:
@@ -366,6 +370,15 @@ Expected<Packet, DecodeError> decode_packet(const Frame& frame, ByteSpan body, P
       return decode_reason_and_properties<Auth>(body, PropertyContext::kAuth);
   }
   return malformed("reserved packet type 0");
+}
+
+Expected<void, DecodeError> decode_publish(const Frame& frame, ByteSpan body, ProtocolVersion version,
+                                           Publish& out) {
+  out.packet_id = 0;
+  out.raw_properties = {};
+  // A 3.1.1 PUBLISH has no properties; only a 5.0 one needs them cleared.
+  if (version == ProtocolVersion::kV5) out.properties = Properties{};
+  return decode_publish_fields(frame, body, version, out);
 }
 
 std::optional<std::uint8_t> connect_protocol_level(ByteSpan body) {

@@ -121,7 +121,9 @@ void Connection::handle_disconnect(const Disconnect& disconnect) {
     session_->expiry_interval = std::min(requested, shard_->config().max_session_expiry);
   }
   const bool with_will = disconnect.reason == ReasonCode::kDisconnectWithWillMessage;
-  spdlog::info("{}: disconnected{}", describe(), with_will ? " (with will)" : "");
+  if (spdlog::should_log(spdlog::level::info)) {
+    spdlog::info("{}: disconnected{}", describe(), with_will ? " (with will)" : "");
+  }
   state_ = State::kClosed;
   stream_->close(/*flush=*/true);
   closing();

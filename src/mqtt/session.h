@@ -105,6 +105,7 @@ class Session {
   const std::vector<std::uint16_t>& awaiting_pubrel_ids() const { return awaiting_pubrel_; }
 
   // --- persistence ---------------------------------------------------------
+  bool stored = false;  // a session record was written (so there is one to erase)
   std::uint64_t next_store_seq = 1;
   std::uint32_t dropped_messages = 0;  // for the "queue full" log line
 

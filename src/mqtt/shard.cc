@@ -131,10 +131,11 @@ Shard::OpenedSession Shard::open_session(Connection& connection, const std::stri
   session->expiry_interval = expiry_interval;
   session->will = will ? std::make_unique<PendingWill>(std::move(*will)) : nullptr;
   session->connection = &connection;
-  if (present && !session->persistent()) {
+  if (present && !session->persistent() && session->stored) {
     // Resumed, but without expiry from now on: nothing of it stays in the store.
     forget_stored_messages(*session);
     store_batch().erase(store::Space::kSessions, client_id);
+    session->stored = false;
   }
   if (session->persistent() || session->will) persist_session(*session);
   if (present) announce_groups_of(*session);  // its share groups have a connected member again
@@ -182,8 +183,10 @@ void Shard::end_session(Session& session) {
     remove_subscription(session, filter);
     session.subscriptions.erase(session.subscriptions.begin());
   }
-  store_batch().erase(store::Space::kSessions, session.client_id());
-  forget_stored_messages(session);
+  if (session.stored) {
+    store_batch().erase(store::Space::kSessions, session.client_id());
+    forget_stored_messages(session);
+  }
   timed_sessions_.erase(&session);
   const std::string_view key = session.client_id();  // erasing destroys the string it views, after the lookup
   sessions_.erase(key);
@@ -220,6 +223,7 @@ void Shard::persist_session(Session& session) {
   }
   if (session.will) record.will = *session.will;
   store_batch().put(store::Space::kSessions, session.client_id(), persistence::encode_session(record));
+  session.stored = true;
 }
 
 // --- the barrier, batches between shards ------------------------------------
@@ -401,6 +405,7 @@ void Shard::restore_session(const std::string& client_id, persistence::SessionRe
   }
   auto created = std::make_unique<Session>(client_id, broker_.next_session_id());
   Session& session = *created;
+  session.stored = true;
   sessions_.emplace(session.client_id(), std::move(created));
   session.version = record.version;
   session.expiry_interval = record.expiry_interval;

@@ -1,11 +1,14 @@
 #include "mqtt/topic.h"
 
+#include <cstring>
+
 namespace millet::mqtt {
 
 bool is_valid_topic_name(std::string_view topic, bool allow_empty) {
   if (topic.empty()) return allow_empty;
   if (topic.size() > 65535) return false;
-  return topic.find_first_of("+#") == std::string_view::npos;
+  return std::memchr(topic.data(), '+', topic.size()) == nullptr &&
+         std::memchr(topic.data(), '#', topic.size()) == nullptr;
 }
 
 bool is_valid_topic_filter(std::string_view filter) {

@@ -1,12 +1,32 @@
 #include "mqtt/utf8.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace millet::mqtt {
+
+namespace {
+
+// True if none of the eight bytes is 0 or has its high bit set (plain ASCII
+// without U+0000): the common case for topics, checked a word at a time.
+bool plain_ascii_word(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  const bool has_zero = ((word - kOnes) & ~word & kHighs) != 0;
+  return !has_zero && (word & kHighs) == 0;
+}
+
+}  // namespace
 
 bool is_valid_mqtt_utf8(std::string_view text) {
   const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
   const auto* end = p + text.size();
+  while (end - p >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    if (!plain_ascii_word(word)) break;
+    p += 8;
+  }
   while (p < end) {
     const std::uint8_t lead = *p;
     if (lead < 0x80) {

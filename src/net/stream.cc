@@ -89,7 +89,9 @@ void Stream::start(StreamHandler* handler) {
       return;
     }
     registered_ = true;
-    readable_ = writable_ = true;  // until the kernel says otherwise
+    // Edge-triggered registration reports data that is already there; a fresh
+    // socket is writable until a write says otherwise.
+    writable_ = true;
   }
   auto self = shared_from_this();
   if (!input_.empty() && handler_) {
@@ -100,7 +102,7 @@ void Stream::start(StreamHandler* handler) {
     input_.release_if_empty();
   }
   if (backlog() > 0) flush_soon();  // output that came along
-  read_available();
+  read_available();  // only if readiness is known and unused
 }
 
 void Stream::on_io(std::uint32_t events) {
