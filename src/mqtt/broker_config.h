@@ -36,8 +36,14 @@ struct BrokerConfig {
   // ...nor one that has been behind for this long, however slowly it reads.
   std::chrono::milliseconds max_hold{10'000};
   // Bytes waiting for a slow client beyond which QoS 0 messages to it are
-  // dropped, and its own connection is not read until it catches up.
+  // dropped if it is stuck, and its own connection is not read until it
+  // catches up. (One that is not stuck is allowed a window more per shard: what
+  // was already on its way when it held its publishers back.)
   std::size_t max_output_backlog = 8 << 20;
+  // Bytes of messages a shard may have sent to another shard that the other
+  // has not yet processed; past it, the connections publishing on the sending
+  // shard are not read until the other catches up.
+  std::size_t shard_window = 2 << 20;
   // How often each shard checks keep alives, delayed wills and session expiry.
   std::chrono::milliseconds tick_interval{250};
 };

@@ -186,7 +186,7 @@ bool Connection::send_publish(const Delivery& delivery, std::uint16_t packet_id,
                               PublishEncodingCache* cache) {
   if (state_ != State::kConnected) return false;
   const Message& message = *delivery.message;
-  if (delivery.qos == 0 && stream_->backlog() > shard_->config().max_output_backlog) {
+  if (delivery.qos == 0 && stream_->backlog() > qos0_backlog_limit()) {
     if (dropped_messages_++ % 1000 == 0) {
       spdlog::warn("{}: not reading fast enough; dropping QoS 0 messages ({} so far)", describe(),
                    dropped_messages_);
@@ -238,6 +238,14 @@ bool Connection::send_publish(const Delivery& delivery, std::uint16_t packet_id,
 // `max_hold`, is "stuck": it releases the publishers and from then on messages
 // past `max_output_backlog` are dropped for it alone, so one dead or trickling
 // reader cannot stall others.
+
+std::size_t Connection::qos0_backlog_limit() const {
+  const BrokerConfig& config = shard_->config();
+  if (congestion_ && congestion_->stuck) return config.max_output_backlog;
+  // Holding publishers back takes effect after what is already on its way:
+  // at most a window from each shard (see Shard::window_full).
+  return config.max_output_backlog + shard_->broker().shard_count() * config.shard_window;
+}
 
 void Connection::note_congestion(const Message& message) {
   if (!congestion_) {

@@ -94,6 +94,8 @@ class Connection final : public net::StreamHandler {
   void violation(ReasonCode reason, std::string_view what);
   std::string_view outbound_topic(const std::string& topic, std::uint16_t& alias);
   // Backpressure, subscriber side.
+  // Backlog past which QoS 0 messages to this client are dropped.
+  std::size_t qos0_backlog_limit() const;
   void note_congestion(const Message& message);
   void release_publishers();
   void closing();

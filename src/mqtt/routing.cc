@@ -35,7 +35,11 @@ Delivery delivery_for(const MessagePtr& message, const SubscriptionTrie::Subscri
 
 // --- publishing -----------------------------------------------------------------
 
-bool Shard::publish(const MessagePtr& message) { return match_and_deliver(message, /*from_origin=*/true); }
+bool Shard::publish(const MessagePtr& message) {
+  const bool matched = match_and_deliver(message, /*from_origin=*/true);
+  if (message->origin_connection && window_full()) hold_for_window(message->origin_connection);
+  return matched;
+}
 
 bool Shard::match_and_deliver(const MessagePtr& message, bool from_origin) {
   ++match_epoch_;

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 
@@ -22,7 +23,10 @@ Shard::Shard(Broker& broker, net::Reactor& reactor, std::size_t index, std::size
       outgoing_(shard_count),
       ack_owed_(shard_count, 0),
       sent_round_(shard_count, 0),
-      acked_round_(shard_count, 0) {
+      acked_round_(shard_count, 0),
+      outgoing_bytes_(shard_count, 0),
+      unacked_bytes_(shard_count, 0),
+      unacked_rounds_(shard_count) {
   reactor_.add_round_end_hook([this] { on_round_end(); });
   reactor_.every(config_.tick_interval, [this] { on_tick(); });
 }
@@ -277,6 +281,10 @@ void Shard::hold_publisher(std::uint32_t shard, std::uint64_t connection, bool h
 }
 
 void Shard::send_to(std::size_t shard, ShardMessage message) {
+  if (message.message) {
+    const Message& m = *message.message;
+    outgoing_bytes_[shard] += m.topic.size() + m.payload.size() + m.properties.size() + sizeof(Message);
+  }
   outgoing_[shard].push_back(std::move(message));
   reactor_.request_round_end();
 }
@@ -312,7 +320,41 @@ void Shard::receive(std::shared_ptr<ShardBatch> batch) {
   }
   if (batch->ack_round > acked_round_[from]) {
     acked_round_[from] = batch->ack_round;
+    window_acknowledged(from, batch->ack_round);
     release_barriers();
+  }
+}
+
+// Flow control: a peer that falls behind — busy, or not scheduled for a while —
+// must not let messages pile up on their way to it (nor then arrive in one burst
+// bigger than its subscribers' backlogs allow). Once more than `shard_window`
+// bytes of messages to a peer are unacknowledged, each connection that
+// publishes on this shard is held until every window has room again.
+
+bool Shard::window_full() const {
+  for (std::size_t peer = 0; peer < outgoing_.size(); ++peer) {
+    if (unacked_bytes_[peer] + outgoing_bytes_[peer] > config_.shard_window) return true;
+  }
+  return false;
+}
+
+void Shard::hold_for_window(std::uint64_t connection) {
+  if (std::find(window_held_.begin(), window_held_.end(), connection) != window_held_.end()) return;
+  if (Connection* publisher = find_connection(connection)) {
+    publisher->hold_reading();
+    window_held_.push_back(connection);
+  }
+}
+
+void Shard::window_acknowledged(std::size_t peer, std::uint64_t round) {
+  auto& rounds = unacked_rounds_[peer];
+  while (!rounds.empty() && rounds.front().first <= round) {
+    unacked_bytes_[peer] -= rounds.front().second;
+    rounds.pop_front();
+  }
+  if (window_held_.empty() || window_full()) return;
+  for (std::uint64_t id : std::exchange(window_held_, {})) {
+    if (Connection* publisher = find_connection(id)) publisher->release_reading();
   }
 }
 
@@ -338,6 +380,8 @@ void Shard::on_round_end() {
     if (!outgoing_[peer].empty()) {
       batch->round = round_;
       sent_round_[peer] = round_;
+      unacked_rounds_[peer].push_back({round_, outgoing_bytes_[peer]});
+      unacked_bytes_[peer] += std::exchange(outgoing_bytes_[peer], 0);
       batch->messages = std::move(outgoing_[peer]);
       outgoing_[peer].clear();
     }

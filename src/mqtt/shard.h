@@ -204,6 +204,10 @@ class Shard {
                         const Session::Subscription& subscription);
   void remove_subscription(Session& session, std::string_view filter);
   void on_round_end();
+  // Flow control between shards (see shard.cc).
+  bool window_full() const;
+  void hold_for_window(std::uint64_t connection);
+  void window_acknowledged(std::size_t peer, std::uint64_t round);
   void on_tick();
   void release_barriers();
   bool barrier_satisfied(const std::vector<std::uint64_t>& needed) const;
@@ -233,6 +237,13 @@ class Shard {
   std::vector<std::uint64_t> sent_round_;   // last round sent to each shard that needs an ack
   std::vector<std::uint64_t> acked_round_;  // last round each shard acknowledged
   std::uint64_t round_ = 0;
+  // Flow control: message bytes in each peer's batch being filled, and sent
+  // but not yet acknowledged (in total and per round), and the connections of
+  // this shard held until every window has room again.
+  std::vector<std::size_t> outgoing_bytes_;
+  std::vector<std::size_t> unacked_bytes_;
+  std::vector<RingQueue<std::pair<std::uint64_t, std::size_t>>> unacked_rounds_;
+  std::vector<std::uint64_t> window_held_;
   struct Barrier {
     std::vector<std::uint64_t> needed;
     std::function<void()> task;
