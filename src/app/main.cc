@@ -5,12 +5,14 @@
 #include <iostream>
 
 #include "app/serve_options.h"
+#include "app/spec_command.h"
 #include "bench/bench_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "millet — an open AIoT platform: devices connect over MQTT, millet keeps their state and runs what they do.\n"
-      "Run `millet serve` to start the server, `millet bench` to measure a broker;\n"
+      "Run `millet serve` to start the server, `millet spec` to see the device catalog,\n"
+      "`millet bench` to measure a broker; "
       "`millet <command> --help` explains a command."};
   app.set_version_flag("--version", std::string("millet 0.1.0"));
   app.require_subcommand(1);
@@ -20,8 +22,12 @@ int main(int argc, char** argv) {
   millet::bench::BenchOptions bench_options;
   CLI::App* bench = millet::bench::add_bench_command(app, bench_options);
 
+  millet::app::SpecOptions spec_options;
+  CLI::App* spec = millet::app::add_spec_command(app, spec_options);
+
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return millet::app::serve(std::move(serve_options));
   if (bench->parsed()) return millet::bench::bench(bench_options);
+  if (spec->parsed()) return millet::app::spec(*spec, spec_options);
   return 0;
 }

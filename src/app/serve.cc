@@ -10,10 +10,12 @@
 #include <thread>
 
 #include "app/serve_options.h"
+#include "app/spec_command.h"
 #include "mqtt/broker.h"
 #include "net/listener.h"
 #include "net/tls_layer.h"
 #include "net/websocket_layer.h"
+#include "spec/catalog.h"
 #include "store/kv_store.h"
 
 namespace millet::app {
@@ -77,6 +79,15 @@ int serve(ServeOptions options) {
     }
     tls = *loaded;
   }
+
+  const std::string spec_dir = options.spec_dir.empty() ? default_spec_dir() : options.spec_dir;
+  auto catalog = spec::Catalog::load(spec_dir);
+  if (!catalog) {
+    spdlog::error("the device catalog in {} does not load:\n{}", spec_dir, catalog.error());
+    return 1;
+  }
+  spdlog::info("catalog: {} device types, {} services from {}", catalog->device_types().size(),
+               catalog->services().size(), spec_dir);
 
   std::error_code filesystem_error;
   std::filesystem::create_directories(options.data_dir, filesystem_error);

@@ -17,6 +17,7 @@ struct Port {
 
 struct ServeOptions {
   std::string data_dir = "data";
+  std::string spec_dir;  // empty: default_spec_dir()
   std::string bind = "127.0.0.1";
   std::string mqtt_port = "1883";
   std::string ws_port = "8083";

@@ -23,8 +23,12 @@ enum class Space : unsigned char {
   kRetained,         // MQTT retained messages, by topic
   kSessions,         // MQTT persistent sessions (and wills), by client id
   kSessionMessages,  // messages queued for a session, by client id + sequence
+  kUsers,            // people and their API tokens (docs/storage.md, "Registry")
+  kHomes,            // homes, their rooms and who may use them
+  kDevices,          // devices: type, place, names, hashed secret
+  kHistory,          // reported values and their rollups, by device | property | level | time
 };
-inline constexpr int kSpaceCount = 3;
+inline constexpr int kSpaceCount = 7;
 std::string_view space_name(Space space);
 
 using Status = Expected<void, std::string>;
@@ -65,6 +69,8 @@ class KvStore {
   // `prefix`, in key order, until `visit` returns false.
   using Visitor = std::function<bool(std::string_view key, std::string_view value)>;
   virtual Status scan(Space space, std::string_view prefix, const Visitor& visit) = 0;
+  // The same for every record with `begin` <= key < `end`.
+  virtual Status scan_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) = 0;
 };
 
 // Opens (creating if needed) a RocksDB store in `directory`. Fails with a

@@ -89,6 +89,24 @@ TEST_P(KvStoreContract, ScanStopsWhenVisitorSaysSo) {
   EXPECT_EQ(visited, 2);
 }
 
+TEST_P(KvStoreContract, RangeScanIncludesTheStartAndExcludesTheEnd) {
+  WriteBatch batch;
+  for (const char* key : {"h/a", "h/b", "h/c", "h/d", "i"}) batch.put(Space::kHistory, key, key);
+  ASSERT_TRUE(store_->write(batch).has_value());
+  Pairs seen;
+  ASSERT_TRUE(store_->scan_range(Space::kHistory, "h/b", "h/d", [&](auto key, auto value) {
+                      seen.emplace_back(key, value);
+                      return true;
+                    }).has_value());
+  EXPECT_EQ(seen, (Pairs{{"h/b", "h/b"}, {"h/c", "h/c"}}));
+  seen.clear();
+  ASSERT_TRUE(store_->scan_range(Space::kHistory, "h/bb", "z", [&](auto key, auto value) {
+                      seen.emplace_back(key, value);
+                      return seen.size() < 2;
+                    }).has_value());
+  EXPECT_EQ(seen, (Pairs{{"h/c", "h/c"}, {"h/d", "h/d"}}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, KvStoreContract, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "RocksDb" : "Memory"; });
 

@@ -41,6 +41,21 @@ class MemoryStore final : public KvStore {
     return {};
   }
 
+  Status scan_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) override {
+    std::vector<std::pair<std::string, std::string>> matches;
+    {
+      std::lock_guard lock(mutex_);
+      const auto& records = spaces_[static_cast<int>(space)];
+      for (auto it = records.lower_bound(begin); it != records.end() && std::string_view(it->first) < end; ++it) {
+        matches.emplace_back(*it);
+      }
+    }
+    for (const auto& [key, value] : matches) {
+      if (!visit(key, value)) break;
+    }
+    return {};
+  }
+
  private:
   std::mutex mutex_;
   std::array<std::map<std::string, std::string, std::less<>>, kSpaceCount> spaces_;

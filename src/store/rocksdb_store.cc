@@ -15,6 +15,10 @@ std::string_view space_name(Space space) {
     case Space::kRetained: return "retained";
     case Space::kSessions: return "sessions";
     case Space::kSessionMessages: return "session_messages";
+    case Space::kUsers: return "users";
+    case Space::kHomes: return "homes";
+    case Space::kDevices: return "devices";
+    case Space::kHistory: return "history";
   }
   return "unknown";
 }
@@ -57,6 +61,20 @@ class RocksDbStore final : public KvStore {
     for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
       const auto key = it->key();
       if (!key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
+      const auto value = it->value();
+      if (!visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()))) break;
+    }
+    if (!it->status().ok()) return unexpected("store scan failed: " + it->status().ToString());
+    return {};
+  }
+
+  Status scan_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) override {
+    rocksdb::ReadOptions options;
+    const rocksdb::Slice upper(end.data(), end.size());
+    options.iterate_upper_bound = &upper;  // lets RocksDB skip what lies beyond
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, families_[static_cast<int>(space)]));
+    for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next()) {
+      const auto key = it->key();
       const auto value = it->value();
       if (!visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()))) break;
     }

@@ -1,0 +1,263 @@
+#include "hub/history.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace millet::hub {
+namespace {
+
+// Keys: device id, 0x00, siid (u16 BE), piid (u16 BE), level (u8), time (u64 BE,
+// milliseconds since the epoch with the sign bit flipped, so that order holds).
+
+void put_be(std::string& out, std::uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+}
+
+std::uint64_t get_be(std::string_view in, std::size_t offset, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | static_cast<unsigned char>(in[offset + i]);
+  return value;
+}
+
+std::string device_prefix(std::string_view device_id) {
+  std::string key(device_id);
+  key.push_back('\0');
+  return key;
+}
+
+std::string series_prefix(std::string_view device_id, PropertyId property, HistoryLevel level) {
+  std::string key = device_prefix(device_id);
+  put_be(key, property.siid, 2);
+  put_be(key, property.piid, 2);
+  key.push_back(static_cast<char>(level));
+  return key;
+}
+
+constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
+
+std::string series_key(std::string_view prefix, std::int64_t time_ms) {
+  std::string key(prefix);
+  put_be(key, static_cast<std::uint64_t>(time_ms) ^ kSignBit, 8);
+  return key;
+}
+
+std::int64_t key_time(std::string_view key) {
+  return static_cast<std::int64_t>(get_be(key, key.size() - 8, 8) ^ kSignBit);
+}
+
+// Values: a tag byte (0 bool, 1 integer, 2 float, 3 string), then the value.
+std::string encode_value(const spec::Value& value) {
+  std::string out;
+  out.push_back(static_cast<char>(value.index()));
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) out.push_back(v ? 1 : 0);
+        else if constexpr (std::is_same_v<T, std::int64_t>) put_be(out, static_cast<std::uint64_t>(v), 8);
+        else if constexpr (std::is_same_v<T, double>) put_be(out, std::bit_cast<std::uint64_t>(v), 8);
+        else out += v;
+      },
+      value);
+  return out;
+}
+
+std::optional<spec::Value> decode_value(std::string_view in) {
+  if (in.empty()) return std::nullopt;
+  switch (in[0]) {
+    case 0: return in.size() == 2 ? std::optional<spec::Value>(in[1] != 0) : std::nullopt;
+    case 1:
+      if (in.size() != 9) return std::nullopt;
+      return spec::Value(static_cast<std::int64_t>(get_be(in, 1, 8)));
+    case 2:
+      if (in.size() != 9) return std::nullopt;
+      return spec::Value(std::bit_cast<double>(get_be(in, 1, 8)));
+    case 3: return spec::Value(std::string(in.substr(1)));
+    default: return std::nullopt;
+  }
+}
+
+// Rollups: count (u32 BE), then min, max, sum (IEEE 754 doubles, BE).
+std::string encode_rollup(const Rollup& rollup) {
+  std::string out;
+  put_be(out, rollup.count, 4);
+  for (double d : {rollup.min, rollup.max, rollup.sum}) put_be(out, std::bit_cast<std::uint64_t>(d), 8);
+  return out;
+}
+
+std::optional<Rollup> decode_rollup(std::int64_t time_ms, std::string_view in) {
+  if (in.size() != 28) return std::nullopt;
+  Rollup rollup{.time_ms = time_ms};
+  rollup.count = static_cast<std::uint32_t>(get_be(in, 0, 4));
+  rollup.min = std::bit_cast<double>(get_be(in, 4, 8));
+  rollup.max = std::bit_cast<double>(get_be(in, 12, 8));
+  rollup.sum = std::bit_cast<double>(get_be(in, 20, 8));
+  return rollup;
+}
+
+// A value as a number for rollups; strings have none.
+std::optional<double> as_number(const spec::Value& value) {
+  if (const auto* b = std::get_if<bool>(&value)) return *b ? 1.0 : 0.0;
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  return std::nullopt;
+}
+
+std::int64_t bucket_start(std::int64_t time_ms, std::int64_t width) {
+  const std::int64_t remainder = time_ms % width;
+  return time_ms - (remainder < 0 ? remainder + width : remainder);
+}
+
+constexpr HistoryLevel kRollupLevels[] = {HistoryLevel::kFiveMinutes, HistoryLevel::kHour};
+
+// Rollups kept open in memory, at most; past it the cache starts over (each
+// series then reads its bucket from the store once more).
+constexpr std::size_t kMaxOpenRollups = 200'000;
+
+}  // namespace
+
+std::string_view level_name(HistoryLevel level) {
+  switch (level) {
+    case HistoryLevel::kRaw: return "raw";
+    case HistoryLevel::kFiveMinutes: return "5m";
+    case HistoryLevel::kHour: return "1h";
+  }
+  return "raw";
+}
+
+std::optional<HistoryLevel> parse_level(std::string_view name) {
+  for (HistoryLevel level : {HistoryLevel::kRaw, HistoryLevel::kFiveMinutes, HistoryLevel::kHour}) {
+    if (level_name(level) == name) return level;
+  }
+  return std::nullopt;
+}
+
+std::int64_t level_width_ms(HistoryLevel level) {
+  switch (level) {
+    case HistoryLevel::kRaw: return 0;
+    case HistoryLevel::kFiveMinutes: return 5 * 60 * 1000;
+    case HistoryLevel::kHour: return 3600 * 1000;
+  }
+  return 0;
+}
+
+void Rollup::add(double value) {
+  min = count ? std::min(min, value) : value;
+  max = count ? std::max(max, value) : value;
+  sum += value;
+  ++count;
+}
+
+std::optional<Rollup> History::read_rollup(const std::string& key) const {
+  std::optional<Rollup> found;
+  (void)store_.scan_range(store::Space::kHistory, key, key + '\0', [&](std::string_view k, std::string_view value) {
+    found = decode_rollup(key_time(k), value);
+    return false;
+  });
+  return found;
+}
+
+store::Status History::record(store::WriteBatch& batch, std::string_view device_id, PropertyId property,
+                              std::int64_t time_ms, const spec::Value& value) {
+  batch.put(store::Space::kHistory, series_key(series_prefix(device_id, property, HistoryLevel::kRaw), time_ms),
+            encode_value(value));
+  const auto number = as_number(value);
+  if (!number) return {};
+  std::lock_guard lock(mutex_);
+  if (open_.size() > kMaxOpenRollups) open_.clear();
+  for (HistoryLevel level : kRollupLevels) {
+    const std::string prefix = series_prefix(device_id, property, level);
+    const std::int64_t start = bucket_start(time_ms, level_width_ms(level));
+    const std::string key = series_key(prefix, start);
+    auto open = open_.find(prefix);
+    Rollup rollup;
+    if (open != open_.end() && open->second.time_ms == start) {
+      rollup = open->second;  // the usual case: the bucket being filled
+    } else {
+      // A new bucket, or a late value for an older one: it may be stored already
+      // (before a restart, or an older bucket). A late value for an older bucket
+      // whose last change is still in an unwritten batch would miss that change;
+      // devices report in time order, so this is left as it is.
+      rollup = read_rollup(key).value_or(Rollup{.time_ms = start});
+    }
+    rollup.add(*number);
+    batch.put(store::Space::kHistory, key, encode_rollup(rollup));
+    if (open == open_.end() || open->second.time_ms <= start) open_[prefix] = rollup;
+  }
+  return {};
+}
+
+Expected<HistoryRange, std::string> History::query(std::string_view device_id, PropertyId property,
+                                                   std::int64_t from_ms, std::int64_t to_ms,
+                                                   std::optional<HistoryLevel> level, std::size_t limit) const {
+  HistoryRange range;
+  if (level) {
+    range.level = *level;
+  } else {
+    const std::int64_t span = to_ms - from_ms;
+    range.level = span <= kRawSpanMs ? HistoryLevel::kRaw
+                  : span <= kFiveMinutesSpanMs ? HistoryLevel::kFiveMinutes
+                                                : HistoryLevel::kHour;
+  }
+  if (to_ms <= from_ms || limit == 0) return range;
+  const auto read = [&](HistoryLevel at) {
+    const std::string prefix = series_prefix(device_id, property, at);
+    // A rollup that began before `from` but overlaps it is included.
+    const std::int64_t begin = at == HistoryLevel::kRaw ? from_ms : bucket_start(from_ms, level_width_ms(at));
+    return store_.scan_range(store::Space::kHistory, series_key(prefix, begin), series_key(prefix, to_ms),
+                             [&](std::string_view key, std::string_view value) {
+                               if (at == HistoryLevel::kRaw) {
+                                 if (auto v = decode_value(value)) range.points.push_back({key_time(key), std::move(*v)});
+                                 return range.points.size() < limit;
+                               }
+                               if (auto r = decode_rollup(key_time(key), value)) range.rollups.push_back(*r);
+                               return range.rollups.size() < limit;
+                             });
+  };
+  if (auto status = read(range.level); !status) return unexpected(status.error());
+  if (range.level != HistoryLevel::kRaw && range.rollups.empty() && !level) {
+    // No rollups: the property is a string. Its raw values are the history.
+    range.level = HistoryLevel::kRaw;
+    if (auto status = read(HistoryLevel::kRaw); !status) return unexpected(status.error());
+  }
+  return range;
+}
+
+Expected<std::size_t, std::string> History::prune(store::WriteBatch& batch, std::string_view device_id,
+                                                  PropertyId property, std::int64_t now_ms,
+                                                  const Retention& retention) {
+  std::size_t erased = 0;
+  const std::pair<HistoryLevel, std::chrono::hours> levels[] = {{HistoryLevel::kRaw, retention.raw},
+                                                                 {HistoryLevel::kFiveMinutes, retention.five_minutes},
+                                                                 {HistoryLevel::kHour, retention.hour}};
+  for (const auto& [level, keep] : levels) {
+    const std::string prefix = series_prefix(device_id, property, level);
+    const std::int64_t cutoff = now_ms - std::chrono::duration_cast<std::chrono::milliseconds>(keep).count();
+    auto status = store_.scan_range(store::Space::kHistory, prefix, series_key(prefix, cutoff),
+                                    [&](std::string_view key, std::string_view) {
+                                      batch.erase(store::Space::kHistory, key);
+                                      ++erased;
+                                      return true;
+                                    });
+    if (!status) return unexpected(status.error());
+  }
+  return erased;
+}
+
+Expected<std::size_t, std::string> History::erase_device(store::WriteBatch& batch, std::string_view device_id) {
+  std::size_t erased = 0;
+  auto status = store_.scan(store::Space::kHistory, device_prefix(device_id), [&](std::string_view key, std::string_view) {
+    batch.erase(store::Space::kHistory, key);
+    ++erased;
+    return true;
+  });
+  if (!status) return unexpected(status.error());
+  std::lock_guard lock(mutex_);
+  const std::string prefix = device_prefix(device_id);
+  std::erase_if(open_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  return erased;
+}
+
+}  // namespace millet::hub
