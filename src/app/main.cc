@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "app/admin_commands.h"
 #include "app/serve_options.h"
 #include "app/spec_command.h"
 #include "bench/bench_command.h"
@@ -25,9 +26,13 @@ int main(int argc, char** argv) {
   millet::app::SpecOptions spec_options;
   CLI::App* spec = millet::app::add_spec_command(app, spec_options);
 
+  millet::app::AdminOptions admin_options;
+  millet::app::add_admin_commands(app, admin_options);
+
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return millet::app::serve(std::move(serve_options));
   if (bench->parsed()) return millet::bench::bench(bench_options);
   if (spec->parsed()) return millet::app::spec(*spec, spec_options);
+  if (millet::app::admin_command_parsed(app)) return millet::app::run_admin_command(app, admin_options);
   return 0;
 }

@@ -11,6 +11,9 @@
 
 #include "app/serve_options.h"
 #include "app/spec_command.h"
+#include "hub/device_gateway.h"
+#include "hub/history.h"
+#include "hub/registry.h"
 #include "mqtt/broker.h"
 #include "net/listener.h"
 #include "net/tls_layer.h"
@@ -116,6 +119,26 @@ int serve(ServeOptions options) {
     spdlog::error("cannot restore from {}: {}", store_directory, restored.error());
     return 1;
   }
+
+  // The hub: the registry, and the device protocol as the broker's gateway.
+  auto registry = hub::Registry::open(*store, *catalog);
+  if (!registry) {
+    spdlog::error("cannot read the registry from {}: {}", store_directory, registry.error());
+    return 1;
+  }
+  hub::History history(*store);
+  hub::DeviceGateway gateway(**registry, history, threads, {.allow_anonymous = !options.deny_anonymous});
+  if (auto loaded = hub::ShadowTable::load(*store, [&](std::string_view device_id) -> hub::ShadowTable& {
+        return gateway.shadows(broker.home_shard(device_id).index());
+      });
+      !loaded) {
+    spdlog::error("cannot read the device shadows from {}: {}", store_directory, loaded.error());
+    return 1;
+  }
+  broker.set_gateway(&gateway);
+  (*registry)->on_credentials_withdrawn([&broker](const std::string& device_id) {
+    broker.disconnect_client(device_id, mqtt::ReasonCode::kNotAuthorized, "the device's credentials were withdrawn");
+  });
 
   const std::uint64_t max_frame = std::uint64_t{options.broker.max_packet_size} + 1024;
   auto websocket = [max_frame](bool health) {

@@ -58,6 +58,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
   command.add_option("--data-dir", o.data_dir, "Directory for the embedded store (created if missing)")
       ->capture_default_str();
   command.add_option("--spec-dir", o.spec_dir, "Device catalog folder, checked at start (default: spec/ of this millet)");
+  command.add_flag("--deny-anonymous", o.deny_anonymous,
+                   "Refuse MQTT clients without credentials (devices always need theirs)");
   command.add_option("--bind", o.bind, "Address every listener binds (0.0.0.0 or :: for all interfaces)")
       ->capture_default_str();
   command.add_option("--mqtt-port", o.mqtt_port, "MQTT over TCP; 0 picks a free port, off disables")

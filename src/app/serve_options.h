@@ -29,6 +29,7 @@ struct ServeOptions {
   unsigned threads = 0;  // 0: one per core
   double connect_timeout_seconds = 10;
   std::string log_level = "info";
+  bool deny_anonymous = false;  // refuse MQTT clients without credentials
   mqtt::BrokerConfig broker;
 };
 

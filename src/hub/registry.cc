@@ -484,7 +484,7 @@ Result<NewDevice> Registry::add_device(std::string_view actor, std::string_view 
   if (auto bad = bad_aliases("device", aliases)) return fail(Error::Code::kInvalid, *bad);
   const spec::DeviceType* device_type = catalog_.find(type);
   if (!device_type) {
-    return fail(Error::Code::kInvalid, fmt::format("no device type '{}' in the catalog (GET /api/spec lists them)", type));
+    return fail(Error::Code::kInvalid, fmt::format("no device type '{}' in the catalog (`millet spec list` lists them)", type));
   }
   std::unique_lock lock(mutex_);
   auto home = home_for(actor, home_id, Role::kMember);

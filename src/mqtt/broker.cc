@@ -19,6 +19,18 @@ Shard& Broker::home_shard(std::string_view client_id) {
   return *shards_[std::hash<std::string_view>{}(client_id) % shards_.size()];
 }
 
+void Broker::publish_to(std::string_view client_id, MessagePtr message) {
+  Shard& shard = home_shard(client_id);
+  shard.reactor().post([&shard, message = std::move(message)] { shard.publish(message); });
+}
+
+void Broker::disconnect_client(std::string client_id, ReasonCode reason, std::string why) {
+  Shard& shard = home_shard(client_id);
+  shard.reactor().post([&shard, client_id = std::move(client_id), reason, why = std::move(why)] {
+    shard.disconnect_client(client_id, reason, why);
+  });
+}
+
 void Broker::accept(std::shared_ptr<net::Stream> stream) { shards_[stream->reactor().index()]->accept(std::move(stream)); }
 
 namespace {

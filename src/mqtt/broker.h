@@ -10,6 +10,7 @@
 
 #include "base/expected.h"
 #include "mqtt/broker_config.h"
+#include "mqtt/gateway.h"
 #include "mqtt/shard.h"
 #include "net/reactor.h"
 #include "net/stream.h"
@@ -34,6 +35,19 @@ class Broker {
   // have finished (on some reactor thread).
   void shut_down(std::function<void()> done);
 
+  // The gateway (not owned; it must outlive the broker), set before the
+  // reactors start; none: every client is admitted and every message routed.
+  void set_gateway(Gateway* gateway) { gateway_ = gateway; }
+  Gateway* gateway() const { return gateway_; }
+
+  // Publishes `message` for the platform (no client published it) on the shard
+  // that holds `client_id`'s session, so that this client gets it in order.
+  // Any thread.
+  void publish_to(std::string_view client_id, MessagePtr message);
+  // Disconnects `client_id`'s connection, if there is one (v5: with `reason`).
+  // Any thread.
+  void disconnect_client(std::string client_id, ReasonCode reason, std::string why);
+
   const BrokerConfig& config() const { return config_; }
   store::KvStore& store() { return store_; }
   std::size_t shard_count() const { return shards_.size(); }
@@ -48,6 +62,7 @@ class Broker {
  private:
   BrokerConfig config_;
   store::KvStore& store_;
+  Gateway* gateway_ = nullptr;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> session_ids_{1};
   std::atomic<std::uint64_t> connection_ids_{1};

@@ -46,6 +46,19 @@ void Connection::handle_connect(const Connect& connect, ByteSpan raw_packet) {
     client_id = shard_->new_client_id();  // one this shard owns: the connection need not move
     assigned_client_id_ = true;
   }
+  if (Gateway* gateway = shard_->broker().gateway()) {
+    Admission admission = gateway->admit(client_id, connect.username, connect.password);
+    if (admission.reason != ReasonCode::kSuccess) {
+      reject_connect(admission.reason, admission.why);
+      return;
+    }
+    role_ = admission.role;
+    if (connect.will && !gateway->may_publish(role_, client_id, connect.will->topic)) {
+      reject_connect(ReasonCode::kNotAuthorized,
+                     "this client may not publish to its will's topic '" + std::string(connect.will->topic) + "'");
+      return;
+    }
+  }
   Shard& home = shard_->broker().home_shard(client_id);
   if (&home != shard_) {
     // The session lives on another reactor: move there with the CONNECT.
@@ -132,6 +145,7 @@ void Connection::complete_connect(const Connect& connect) {
                  connect.clean_start ? "clean start" : opened.present ? "session resumed" : "new session",
                  keep_alive_, connect.will ? ", with a will" : "");
   }
+  if (Gateway* gateway = shard_->broker().gateway()) gateway->on_connected(shard_->index(), role_, session_->client_id());
   shard_->resume_delivery(*session_);
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mqtt/codec.h"
+#include "mqtt/gateway.h"
 #include "mqtt/message.h"
 #include "mqtt/session.h"
 #include "net/stream.h"
@@ -40,6 +41,8 @@ class Connection final : public net::StreamHandler {
   net::Stream& stream() { return *stream_; }
   const std::shared_ptr<net::Stream>& stream_pointer() const { return stream_; }
   bool connected() const { return state_ == State::kConnected; }
+  // Who the client is (decided by the gateway at CONNECT).
+  ClientRole role() const { return role_; }
   // "client 'id' (address)" for log lines.
   std::string describe() const;
 
@@ -89,7 +92,11 @@ class Connection final : public net::StreamHandler {
   void handle_disconnect(const Disconnect& disconnect);
   // Sends an acknowledgement in order, after the shard's barrier; `ends_flow`
   // when it completes an inbound QoS 1/2 flow.
-  void send_ack_later(PacketType type, std::uint16_t packet_id, ReasonCode reason, bool ends_flow);
+  // `why` becomes the v5 reason string, if the client asked for them.
+  void send_ack_later(PacketType type, std::uint16_t packet_id, ReasonCode reason, bool ends_flow,
+                      std::string why = {});
+  // Acknowledges a PUBLISH that is not routed (refused, or taken by the gateway).
+  void answer_unrouted(const Publish& publish, ReasonCode reason, std::string why);
   // Logs a protocol violation and disconnects with `reason`.
   void violation(ReasonCode reason, std::string_view what);
   std::string_view outbound_topic(const std::string& topic, std::uint16_t& alias);
@@ -141,6 +148,7 @@ class Connection final : public net::StreamHandler {
   ProtocolVersion version_ = ProtocolVersion::kV311;
   bool request_problem_information_ = true;
   bool assigned_client_id_ = false;
+  ClientRole role_ = ClientRole::kAnonymous;
 };
 
 }  // namespace millet::mqtt

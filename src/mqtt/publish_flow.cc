@@ -50,9 +50,29 @@ void Connection::handle_publish(Publish& publish) {
     return;
   }
 
+  Gateway* gateway = shard_->broker().gateway();
+  if (gateway && !gateway->may_publish(role_, session_->client_id(), topic)) {
+    spdlog::warn("{}: PUBLISH to '{}' refused: not allowed for this client", describe(), topic);
+    answer_unrouted(publish, ReasonCode::kNotAuthorized, "not allowed to publish to '" + std::string(topic) + "'");
+    return;
+  }
+
   const MessagePtr message =
       make_message(topic, publish, WallClock::now(),
                    Origin{session_->id(), static_cast<std::uint32_t>(shard_->index()), id_});
+  if (gateway && topic.starts_with('$')) {
+    Verdict verdict = gateway->on_message(shard_->index(), role_, session_->client_id(), *message,
+                                          shard_->store_batch());
+    if (verdict.kind == Verdict::Kind::kConsumed) {
+      answer_unrouted(publish, ReasonCode::kSuccess, {});
+      return;
+    }
+    if (verdict.kind == Verdict::Kind::kRejected) {
+      spdlog::info("{}: PUBLISH to '{}' rejected: {}", describe(), topic, verdict.why);
+      answer_unrouted(publish, verdict.reason, std::move(verdict.why));
+      return;
+    }
+  }
   const bool matched = shard_->publish(message);
   if (publish.retain) shard_->retain(message);
 
@@ -67,13 +87,33 @@ void Connection::handle_publish(Publish& publish) {
   }
 }
 
-void Connection::send_ack_later(PacketType type, std::uint16_t packet_id, ReasonCode reason, bool ends_flow) {
+void Connection::answer_unrouted(const Publish& publish, ReasonCode reason, std::string why) {
+  if (publish.qos == 0) return;
+  ++inbound_unacked_;
+  if (publish.qos == 1) {
+    send_ack_later(PacketType::kPuback, publish.packet_id, reason, true, std::move(why));
+  } else if (static_cast<std::uint8_t>(reason) >= 0x80) {
+    // A PUBREC with an error ends the QoS 2 flow: no PUBREL follows.
+    send_ack_later(PacketType::kPubrec, publish.packet_id, reason, true, std::move(why));
+  } else {
+    shard_->add_awaiting_pubrel(*session_, publish.packet_id);
+    send_ack_later(PacketType::kPubrec, publish.packet_id, reason, false, std::move(why));
+  }
+}
+
+void Connection::send_ack_later(PacketType type, std::uint16_t packet_id, ReasonCode reason, bool ends_flow,
+                                std::string why) {
   // Acknowledgements keep their order and wait until what this shard has sent
   // to other shards is processed there (see Shard::after_barrier).
-  shard_->after_barrier([shard = shard_, connection_id = id_, type, packet_id, reason, ends_flow] {
+  shard_->after_barrier([shard = shard_, connection_id = id_, type, packet_id, reason, ends_flow,
+                         why = std::move(why)] {
     Connection* connection = shard->find_connection(connection_id);
     if (!connection || !connection->connected()) return;
-    connection->send_packet(PublishAck{.type = type, .packet_id = packet_id, .reason = reason});
+    PublishAck ack{.type = type, .packet_id = packet_id, .reason = reason};
+    if (connection->request_problem_information_ && !why.empty() && why.size() < 1024) {
+      ack.properties.reason_string = why;
+    }
+    connection->send_packet(ack);
     // The flow stops counting against the client's Receive Maximum at PUBACK or PUBCOMP.
     if (ends_flow && connection->inbound_unacked_ > 0) --connection->inbound_unacked_;
   });

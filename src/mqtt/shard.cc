@@ -67,6 +67,9 @@ void Shard::connection_closed(Connection& connection, bool send_will) {
     connection.set_session(nullptr);
     if (session->connection == &connection) {
       session->connection = nullptr;
+      if (Gateway* gateway = broker_.gateway()) {
+        gateway->on_disconnected(index_, connection.role(), session->client_id());
+      }
       if (shutting_down_) {
         // Wills stay with the stored session: they fire when millet starts again.
         if (session->persistent() || session->will) persist_session(*session);
@@ -81,6 +84,12 @@ void Shard::connection_closed(Connection& connection, bool send_will) {
     connections_.erase(it);
     reactor_.request_round_end();
   }
+}
+
+void Shard::disconnect_client(const std::string& client_id, ReasonCode reason, std::string_view why) {
+  auto it = sessions_.find(std::string_view(client_id));
+  if (it == sessions_.end() || !it->second->connection) return;
+  it->second->connection->disconnect(reason, why);
 }
 
 // --- sessions ----------------------------------------------------------------

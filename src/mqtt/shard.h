@@ -83,6 +83,8 @@ class Shard {
   // The connection has closed: detach it from its session (publishing or
   // scheduling its will if `send_will`) and forget it at the end of the round.
   void connection_closed(Connection& connection, bool send_will);
+  // Disconnects the connection of `client_id`'s session, if it has one.
+  void disconnect_client(const std::string& client_id, ReasonCode reason, std::string_view why);
 
   // --- sessions -----------------------------------------------------------
   struct OpenedSession {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "mqtt/broker.h"
 #include "mqtt/connection.h"
 #include "mqtt/shard.h"
 #include "mqtt/topic.h"
@@ -29,6 +30,12 @@ void Connection::handle_subscribe(const Subscribe& subscribe) {
     if (!parsed) {
       spdlog::info("{}: invalid topic filter '{}' refused", describe(), requested.filter);
       reasons.push_back(ReasonCode::kTopicFilterInvalid);
+      continue;
+    }
+    if (Gateway* gateway = shard_->broker().gateway();
+        gateway && !gateway->may_subscribe(role_, session_->client_id(), requested.filter)) {
+      spdlog::warn("{}: SUBSCRIBE to '{}' refused: not allowed for this client", describe(), requested.filter);
+      reasons.push_back(ReasonCode::kNotAuthorized);
       continue;
     }
     if (parsed->is_shared() && requested.options.no_local) {

@@ -27,8 +27,9 @@ enum class Space : unsigned char {
   kHomes,            // homes, their rooms and who may use them
   kDevices,          // devices: type, place, names, hashed secret
   kHistory,          // reported values and their rollups, by device | property | level | time
+  kShadows,          // each device's last reported (and desired) value per property
 };
-inline constexpr int kSpaceCount = 7;
+inline constexpr int kSpaceCount = 8;
 std::string_view space_name(Space space);
 
 using Status = Expected<void, std::string>;

@@ -19,6 +19,7 @@ std::string_view space_name(Space space) {
     case Space::kHomes: return "homes";
     case Space::kDevices: return "devices";
     case Space::kHistory: return "history";
+    case Space::kShadows: return "shadows";
   }
   return "unknown";
 }

@@ -1,0 +1,256 @@
+// `millet user|home|room|device ...` on a data directory: the registry read
+// and changed directly in the store, while no server runs on it. (Against a
+// running server the same commands will go through its API.)
+
+#include "app/admin_commands.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "app/spec_command.h"
+#include "hub/registry.h"
+#include "spec/catalog.h"
+#include "spec/value.h"
+#include "store/kv_store.h"
+
+namespace millet::app {
+namespace {
+
+namespace json = boost::json;
+
+// Everything a command needs, opened from the data directory.
+struct Opened {
+  std::unique_ptr<spec::Catalog> catalog;
+  std::unique_ptr<store::KvStore> store;
+  std::unique_ptr<hub::Registry> registry;
+};
+
+Expected<Opened, std::string> open(const AdminOptions& options) {
+  Opened opened;
+  const std::string spec_dir = options.spec_dir.empty() ? default_spec_dir() : options.spec_dir;
+  auto catalog = spec::Catalog::load(spec_dir);
+  if (!catalog) return unexpected(fmt::format("the device catalog in {} does not load:\n{}", spec_dir, catalog.error()));
+  opened.catalog = std::make_unique<spec::Catalog>(std::move(*catalog));
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  auto store = store::open_rocksdb_store((std::filesystem::path(options.data_dir) / "store").string());
+  if (!store) return unexpected(store.error());
+  opened.store = std::move(*store);
+  auto registry = hub::Registry::open(*opened.store, *opened.catalog);
+  if (!registry) return unexpected(registry.error());
+  opened.registry = std::move(*registry);
+  return opened;
+}
+
+int fail(const std::string& message) {
+  fmt::print(stderr, "{}\n", message);
+  return 1;
+}
+
+int fail(const hub::Error& error) { return fail(error.message); }
+
+// The acting user: --user, or the only user there is.
+Expected<hub::User, std::string> actor(const hub::Registry& registry, const AdminOptions& options) {
+  if (options.user.empty()) return unexpected(std::string("say who acts with --user NAME"));
+  auto user = registry.user_by_name(options.user);
+  if (!user) return unexpected(user.error().message);
+  return *user;
+}
+
+// A home of the actor's, by id or by name.
+Expected<hub::Home, std::string> find_home(const hub::Registry& registry, const hub::User& user,
+                                           const std::string& reference) {
+  if (reference.empty()) {
+    auto homes = registry.homes_of(user.id);
+    if (homes.size() == 1) return homes[0];
+    return unexpected(fmt::format("user '{}' has {} homes; say which with --home", user.name, homes.size()));
+  }
+  for (const auto& home : registry.homes_of(user.id)) {
+    if (home.id == reference || home.name == reference) return home;
+  }
+  return unexpected(fmt::format("user '{}' has no home '{}'", user.name, reference));
+}
+
+json::object device_json(const hub::Device& device, const hub::Home* home) {
+  json::object o{{"id", device.id},     {"name", device.name}, {"type", device.type},
+                 {"home_id", device.home_id}, {"room_id", device.room_id}, {"revoked", device.revoked}};
+  if (home) {
+    if (const hub::Room* room = home->room(device.room_id)) o["room"] = room->name;
+  }
+  return o;
+}
+
+int user_add(Opened& o, const AdminOptions& options) {
+  std::string password = options.password;
+  if (password.empty()) std::getline(std::cin, password);  // from a pipe: never in the shell's history
+  auto user = o.registry->add_user(options.name, password);
+  if (!user) return fail(user.error());
+  if (options.json) {
+    fmt::print("{}\n", spec::json_text(json::object{{"id", user->id}, {"name", user->name}}));
+  } else {
+    fmt::print("user {} ({})\n", user->name, user->id);
+  }
+  return 0;
+}
+
+int home_add(Opened& o, const AdminOptions& options) {
+  auto user = actor(*o.registry, options);
+  if (!user) return fail(user.error());
+  auto home = o.registry->add_home(user->id, options.name);
+  if (!home) return fail(home.error());
+  if (options.json) {
+    fmt::print("{}\n", spec::json_text(json::object{{"id", home->id}, {"name", home->name}}));
+  } else {
+    fmt::print("home {} ({})\n", home->name, home->id);
+  }
+  return 0;
+}
+
+int room_add(Opened& o, const AdminOptions& options) {
+  auto user = actor(*o.registry, options);
+  if (!user) return fail(user.error());
+  auto home = find_home(*o.registry, *user, options.home);
+  if (!home) return fail(home.error());
+  auto room = o.registry->add_room(user->id, home->id, options.name, options.floor);
+  if (!room) return fail(room.error());
+  if (options.json) {
+    fmt::print("{}\n", spec::json_text(json::object{{"id", room->id}, {"name", room->name}, {"home_id", home->id}}));
+  } else {
+    fmt::print("room {} ({}) in {}\n", room->name, room->id, home->name);
+  }
+  return 0;
+}
+
+int device_add(Opened& o, const AdminOptions& options) {
+  auto user = actor(*o.registry, options);
+  if (!user) return fail(user.error());
+  auto home = find_home(*o.registry, *user, options.home);
+  if (!home) return fail(home.error());
+  std::string room_id;
+  if (!options.room.empty()) {
+    for (const auto& room : home->rooms) {
+      if (room.id == options.room || room.name == options.room) room_id = room.id;
+    }
+    if (room_id.empty()) return fail(fmt::format("home '{}' has no room '{}'", home->name, options.room));
+  }
+  auto made = o.registry->add_device(user->id, home->id, options.name, options.type, room_id);
+  if (!made) return fail(made.error());
+  if (options.json) {
+    json::object out = device_json(made->device, &*home);
+    out["secret"] = made->secret;
+    fmt::print("{}\n", spec::json_text(out));
+  } else {
+    fmt::print("device {} ({}, {})\nid:     {}\nsecret: {}\n", made->device.name, made->device.type, home->name,
+               made->device.id, made->secret);
+    fmt::print("The secret is shown once. The device connects with client id and user name {} and this secret "
+               "as password (docs/device-protocol.md).\n",
+               made->device.id);
+  }
+  return 0;
+}
+
+int device_list(Opened& o, const AdminOptions& options) {
+  auto user = actor(*o.registry, options);
+  if (!user) return fail(user.error());
+  json::array list;
+  for (const auto& home : o.registry->homes_of(user->id)) {
+    if (!options.home.empty() && home.id != options.home && home.name != options.home) continue;
+    auto devices = o.registry->devices_in(user->id, home.id);
+    if (!devices) return fail(devices.error());
+    for (const auto& device : *devices) {
+      if (options.json) {
+        list.push_back(device_json(device, &home));
+      } else {
+        const hub::Room* room = home.room(device.room_id);
+        fmt::print("{:<16} {:<24} {:<20} {} / {}{}\n", device.id, device.name, device.type, home.name,
+                   room ? room->name : "-", device.revoked ? "  (revoked)" : "");
+      }
+    }
+  }
+  if (options.json) fmt::print("{}\n", spec::json_text(list));
+  return 0;
+}
+
+int device_remove(Opened& o, const AdminOptions& options) {
+  auto user = actor(*o.registry, options);
+  if (!user) return fail(user.error());
+  if (auto removed = o.registry->remove_device(user->id, options.name); !removed) return fail(removed.error());
+  fmt::print("removed device {}\n", options.name);
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
+  const auto common = [&options](CLI::App* command, bool acts) {
+    command->add_option("--data-dir", options.data_dir, "The data directory of a millet that is not running")
+        ->capture_default_str();
+    command->add_option("--spec-dir", options.spec_dir, "Device catalog folder (default: spec/ of this millet)");
+    command->add_flag("--json", options.json, "Print JSON");
+    if (acts) command->add_option("--user", options.user, "The user who acts (a login name)");
+  };
+  CLI::App* user = app.add_subcommand("user", "People: add a user (the password is read from stdin)");
+  CLI::App* user_add = user->add_subcommand("add", "Add a user");
+  user_add->add_option("name", options.name, "Login name")->required();
+  user_add->add_option("--password", options.password, "The password (default: a line from stdin)");
+  common(user_add, false);
+  user->require_subcommand(1);
+
+  CLI::App* home = app.add_subcommand("home", "Homes: add one (its owner is --user)");
+  CLI::App* home_add = home->add_subcommand("add", "Add a home");
+  home_add->add_option("name", options.name, "The home's name")->required();
+  common(home_add, true);
+  home->require_subcommand(1);
+
+  CLI::App* room = app.add_subcommand("room", "Rooms of a home");
+  CLI::App* room_add = room->add_subcommand("add", "Add a room");
+  room_add->add_option("name", options.name, "The room's name")->required();
+  room_add->add_option("--home", options.home, "Home id or name (default: the user's only home)");
+  room_add->add_option("--floor", options.floor, "The floor it is on");
+  common(room_add, true);
+  room->require_subcommand(1);
+
+  CLI::App* device = app.add_subcommand("device", "Devices: add (prints its id and secret), list, remove");
+  CLI::App* device_add = device->add_subcommand("add", "Add a device; prints its id and secret, once");
+  device_add->add_option("name", options.name, "The device's name, unique in its home")->required();
+  device_add->add_option("--type", options.type, "Its category in the catalog (millet spec list)")->required();
+  device_add->add_option("--home", options.home, "Home id or name (default: the user's only home)");
+  device_add->add_option("--room", options.room, "Room id or name");
+  common(device_add, true);
+  CLI::App* device_list = device->add_subcommand("list", "List the devices of the user's homes");
+  device_list->add_option("--home", options.home, "Only this home (id or name)");
+  common(device_list, true);
+  CLI::App* device_rm = device->add_subcommand("rm", "Remove a device (its credentials stop working)");
+  device_rm->add_option("id", options.name, "The device's id")->required();
+  common(device_rm, true);
+  device->require_subcommand(1);
+  return device;
+}
+
+int run_admin_command(const CLI::App& app, const AdminOptions& options) {
+  auto opened = open(options);
+  if (!opened) return fail(opened.error());
+  const auto parsed = [&](const char* group, const char* command) {
+    const CLI::App* g = app.get_subcommand(group);
+    return g->parsed() && g->get_subcommand(command)->parsed();
+  };
+  if (parsed("user", "add")) return user_add(*opened, options);
+  if (parsed("home", "add")) return home_add(*opened, options);
+  if (parsed("room", "add")) return room_add(*opened, options);
+  if (parsed("device", "add")) return device_add(*opened, options);
+  if (parsed("device", "list")) return device_list(*opened, options);
+  if (parsed("device", "rm")) return device_remove(*opened, options);
+  return fail("no command");
+}
+
+bool admin_command_parsed(const CLI::App& app) {
+  for (const char* group : {"user", "home", "room", "device"}) {
+    if (app.get_subcommand(group)->parsed()) return true;
+  }
+  return false;
+}
+
+}  // namespace millet::app

@@ -1,0 +1,58 @@
+#pragma once
+// Shadows: what millet knows of each device's state — the last value reported
+// for each property, with its time and a version that counts the reports, and
+// whether the device is online (DESIGN.md, "The data flow"; docs/storage.md,
+// "Shadows").
+//
+// A device's shadow lives on the shard that holds its MQTT session (its id is
+// its client id), so a report updates it on the thread that received it, with
+// no lock. A ShadowTable is touched only on its shard's thread.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "hub/history.h"
+#include "spec/value.h"
+#include "store/kv_store.h"
+
+namespace millet::hub {
+
+struct PropertyState {
+  spec::Value value;
+  std::int64_t time_ms = 0;
+  std::uint64_t version = 0;  // 1 for the first report, then one more per report
+};
+
+inline std::uint32_t property_key(PropertyId id) { return std::uint32_t{id.siid} << 16 | id.piid; }
+inline PropertyId property_id(std::uint32_t key) {
+  return {static_cast<std::uint16_t>(key >> 16), static_cast<std::uint16_t>(key & 0xFFFF)};
+}
+
+struct Shadow {
+  std::map<std::uint32_t, PropertyState> reported;  // by property_key
+  std::int64_t last_seen_ms = 0;                    // last report or connection
+  bool online = false;
+};
+
+class ShadowTable {
+ public:
+  Shadow& at(std::string_view device_id);
+  const Shadow* find(std::string_view device_id) const;
+
+  // Records a reported value in memory and its record in `batch`.
+  void report(store::WriteBatch& batch, std::string_view device_id, PropertyId property, spec::Value value,
+              std::int64_t time_ms);
+
+  // Reads every stored shadow into the table `table_for(device id)` returns.
+  // Damaged records are skipped with a warning.
+  static store::Status load(store::KvStore& store, const std::function<ShadowTable&(std::string_view)>& table_for);
+
+ private:
+  std::unordered_map<std::string, Shadow> devices_;
+};
+
+}  // namespace millet::hub
