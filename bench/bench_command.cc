@@ -14,9 +14,11 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
       "Without --rate it saturates: each publisher keeps --window messages ahead of its\n"
       "subscribers, so the broker's queues stay short. With --rate it publishes at that rate and\n"
       "reports latency percentiles from a timestamp in each payload. Progress goes to stderr, a\n"
-      "JSON summary to stdout.");
-  command.add_option("scenario", o.scenario, "fan-in, p2p, fan-out or connections")
-      ->check(CLI::IsMember({"fan-in", "p2p", "fan-out", "connections"}))
+      "JSON summary to stdout.\n"
+      "reports: devices of a millet (--devices, from `millet device add ... --count N --json`) each keep\n"
+      "--window QoS 1 reports unacknowledged; a PUBACK means checked against the spec and stored.");
+  command.add_option("scenario", o.scenario, "fan-in, p2p, fan-out, connections or reports")
+      ->check(CLI::IsMember({"fan-in", "p2p", "fan-out", "connections", "reports"}))
       ->capture_default_str();
   command.add_option("--host", o.host, "Broker address")->capture_default_str();
   command.add_option("--port", o.port, "Broker MQTT port")->capture_default_str();
@@ -57,6 +59,8 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   command.add_option("--broker-pid", o.broker_pid, "Process id of the broker, to read its memory")
       ->capture_default_str();
   command.add_option("--topic-prefix", o.topic_prefix, "First topic level")->capture_default_str();
+  command.add_option("--devices", o.devices_file, "reports: the devices' ids and secrets (JSON)");
+  command.add_option("--report", o.report, "reports: the payload each device reports")->capture_default_str();
   command.add_flag("--quiet", o.quiet, "No progress lines");
   return &command;
 }

@@ -24,12 +24,17 @@ Stamp read_stamp(ByteSpan payload) {
 BenchClient::BenchClient(std::shared_ptr<net::Stream> stream, mqtt::ProtocolVersion version, Callbacks callbacks)
     : stream_(std::move(stream)), version_(version), callbacks_(std::move(callbacks)) {}
 
-void BenchClient::connect(const std::string& client_id, std::uint16_t keep_alive) {
+void BenchClient::connect(const std::string& client_id, std::uint16_t keep_alive, const std::string& username,
+                          const std::string& password) {
   mqtt::Connect connect;
   connect.version = version_;
   connect.clean_start = true;
   connect.keep_alive = keep_alive;
   connect.client_id = client_id;
+  if (!username.empty()) {
+    connect.username = username;
+    connect.password = as_bytes(password);
+  }
   if (version_ == mqtt::ProtocolVersion::kV5) connect.properties.receive_maximum = 65535;
   mqtt::encode(connect, stream_->output());
   stream_->flush_soon();
@@ -53,6 +58,16 @@ void BenchClient::prepare_publish(const std::string& topic, std::uint8_t qos, st
   stamp_offset_ = template_.size() - payload.size();
 }
 
+void BenchClient::prepare_publish_payload(const std::string& topic, std::uint8_t qos, const std::string& payload) {
+  qos_ = qos;
+  mqtt::Publish publish{.qos = qos, .topic = topic, .packet_id = 1, .payload = as_bytes(payload)};
+  template_.clear();
+  mqtt::encode(publish, version_, template_);
+  const auto frame = mqtt::read_frame(template_.readable(), mqtt::kMaxRemainingLength + 5);
+  packet_id_offset_ = (*frame)->header_size + 2 + topic.size();
+  stamp_offset_ = 0;  // none
+}
+
 void BenchClient::publish(const Stamp& stamp) {
   ByteBuffer& out = stream_->output();
   const std::size_t start = out.size();
@@ -64,9 +79,11 @@ void BenchClient::publish(const Stamp& stamp) {
     packet[packet_id_offset_] = std::byte(id >> 8);
     packet[packet_id_offset_ + 1] = std::byte(id & 0xFF);
   }
-  put_u64(packet + stamp_offset_, stamp.sent_ns);
-  put_u32(packet + stamp_offset_ + 8, stamp.publisher);
-  put_u32(packet + stamp_offset_ + 12, stamp.sequence);
+  if (stamp_offset_) {
+    put_u64(packet + stamp_offset_, stamp.sent_ns);
+    put_u32(packet + stamp_offset_ + 8, stamp.publisher);
+    put_u32(packet + stamp_offset_ + 12, stamp.sequence);
+  }
   stream_->flush_soon();
 }
 
@@ -127,7 +144,11 @@ void BenchClient::handle(std::uint8_t first_byte, ByteSpan body) {
       return;
     }
     case mqtt::PacketType::kPuback:
-      if (callbacks_.on_publish_acked) callbacks_.on_publish_acked();
+      if (callbacks_.on_publish_acked) {
+        // v5: the reason code follows the packet id when the remaining length is above 2.
+        const auto reason = body.size() > 2 ? static_cast<std::uint8_t>(body[2]) : std::uint8_t{0};
+        callbacks_.on_publish_acked(reason);
+      }
       return;
     case mqtt::PacketType::kConnack: {
       const bool accepted = body.size() >= 2 && body[1] == std::byte{0};

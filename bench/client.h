@@ -32,16 +32,19 @@ class BenchClient final : public net::StreamHandler {
     std::function<void()> on_connected;                   // CONNACK accepted
     std::function<void()> on_subscribed;                  // SUBACK
     std::function<void(const Stamp&)> on_message;         // a PUBLISH arrived
-    std::function<void()> on_publish_acked;               // PUBACK for our QoS 1 PUBLISH
+    std::function<void(std::uint8_t reason)> on_publish_acked;  // PUBACK for our QoS 1 PUBLISH (3.1.1: reason 0)
     std::function<void(std::string_view)> on_closed;      // connection lost or refused
   };
 
   BenchClient(std::shared_ptr<net::Stream> stream, mqtt::ProtocolVersion version, Callbacks callbacks);
 
-  void connect(const std::string& client_id, std::uint16_t keep_alive = 60);
+  void connect(const std::string& client_id, std::uint16_t keep_alive = 60, const std::string& username = {},
+               const std::string& password = {});
   void subscribe(const std::string& filter, std::uint8_t qos);
   // Prepares the PUBLISH template: every publish() sends `payload_size` bytes on `topic`.
   void prepare_publish(const std::string& topic, std::uint8_t qos, std::size_t payload_size);
+  // The same with a fixed payload, sent as it is (no stamp).
+  void prepare_publish_payload(const std::string& topic, std::uint8_t qos, const std::string& payload);
   void publish(const Stamp& stamp);
   void disconnect();
 

@@ -1,5 +1,6 @@
 #include "bench/scenario.h"
 
+#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "bench/client.h"
 #include "bench/histogram.h"
+#include "base/ring_queue.h"
 #include "net/listener.h"
 #include "net/reactor.h"
 #include "net/stream.h"
@@ -50,8 +52,10 @@ class Run {
       reactor_.post([this] { start_connections(); });
     } else if (options_.scenario == "fan-in" || options_.scenario == "p2p" || options_.scenario == "fan-out") {
       reactor_.post([this] { start_flow(); });
+    } else if (options_.scenario == "reports") {
+      reactor_.post([this] { start_reports(); });
     } else {
-      return fail("unknown scenario " + options_.scenario + " (fan-in, p2p, fan-out, connections)");
+      return fail("unknown scenario " + options_.scenario + " (fan-in, p2p, fan-out, connections, reports)");
     }
     reactor_.run();
     return result_;
@@ -76,10 +80,12 @@ class Run {
 
   // Connects a client (from 127.0.0.<source> when source > 1); its callbacks
   // say when the CONNACK arrived.
-  void open(Peer& peer, const std::string& client_id, BenchClient::Callbacks callbacks, int source) {
+  void open(Peer& peer, const std::string& client_id, BenchClient::Callbacks callbacks, int source,
+            const std::string& username = {}, const std::string& password = {}) {
     const std::string from = source > 1 ? "127.0.0." + std::to_string(source) : std::string();
     net::connect(reactor_, options_.host, options_.port, from,
-                 [this, &peer, client_id, callbacks](Expected<std::shared_ptr<net::Stream>, std::string> stream) {
+                 [this, &peer, client_id, callbacks, username,
+                  password](Expected<std::shared_ptr<net::Stream>, std::string> stream) {
                    if (!stream) {
                      stop("cannot connect to " + options_.host + ":" + std::to_string(options_.port) + ": " +
                           stream.error());
@@ -87,7 +93,7 @@ class Run {
                    }
                    peer.client = std::make_unique<BenchClient>(*stream, version_, callbacks);
                    (*stream)->start(peer.client.get());
-                   peer.client->connect(client_id);
+                   peer.client->connect(client_id, 60, username, password);
                  });
   }
 
@@ -239,9 +245,9 @@ class Run {
     if (options_.quiet || now - last_progress_ < std::chrono::seconds(1)) return;
     const double seconds = std::chrono::duration<double>(now - last_progress_).count();
     std::uint64_t total = 0;
-    for (const Peer& s : subscribers_) total += s.received;
+    for (const Peer& s : options_.scenario == "reports" ? publishers_ : subscribers_) total += s.received;
     std::fprintf(stderr, "[bench] %s qos%d %s: %4.1f s, %11.0f deliveries/s\n", options_.scenario.c_str(),
-                 options_.qos, result_.mode.c_str(), std::chrono::duration<double>(now - started_).count(),
+                 result_.qos, result_.mode.c_str(), std::chrono::duration<double>(now - started_).count(),
                  static_cast<double>(total - last_total_) / seconds);
     last_total_ = total;
     last_progress_ = now;
@@ -267,6 +273,106 @@ class Run {
     }
     // Let the DISCONNECTs go out, then stop.
     reactor_.after(std::chrono::milliseconds(100), [this] { reactor_.stop(); });
+  }
+
+  // --- device reports (millet's device protocol) ------------------------------
+  //
+  // Each device keeps --window QoS 1 reports unacknowledged; a PUBACK means the
+  // report was checked and its shadow and history written. Latency is from the
+  // send to the PUBACK.
+
+  struct DeviceCredentials {
+    std::string id;
+    std::string secret;
+  };
+
+  Expected<std::vector<DeviceCredentials>, std::string> read_devices() {
+    std::ifstream in(options_.devices_file);
+    if (options_.devices_file.empty() || !in) {
+      return unexpected("reports needs --devices FILE (from `millet device add NAME --type T --count N --json`)");
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    boost::system::error_code error;
+    const auto document = boost::json::parse(text, error);
+    std::vector<DeviceCredentials> devices;
+    if (!error && document.is_array()) {
+      for (const auto& item : document.get_array()) {
+        const auto* o = item.if_object();
+        const auto* id = o ? o->if_contains("id") : nullptr;
+        const auto* secret = o ? o->if_contains("secret") : nullptr;
+        if (!id || !secret || !id->is_string() || !secret->is_string()) continue;
+        devices.push_back({std::string(id->get_string()), std::string(secret->get_string())});
+      }
+    }
+    if (devices.empty()) return unexpected(options_.devices_file + " holds no [{\"id\", \"secret\"}, ...]");
+    return devices;
+  }
+
+  void start_reports() {
+    auto devices = read_devices();
+    if (!devices) {
+      stop(devices.error());
+      return;
+    }
+    devices_ = std::move(*devices);
+    result_.qos = 1;
+    result_.payload = options_.report.size();
+    publishers_.resize(devices_.size());
+    sent_at_.resize(devices_.size());
+    waiting_ = devices_.size();
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+      auto callbacks = base_callbacks();
+      callbacks.on_connected = [this, i] {
+        publishers_[i].client->prepare_publish_payload("$device/" + devices_[i].id + "/report", 1, options_.report);
+        if (--waiting_ == 0) begin_reports();
+      };
+      callbacks.on_publish_acked = [this, i](std::uint8_t reason) { on_report_acked(i, reason); };
+      const int source = 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+      open(publishers_[i], devices_[i].id, std::move(callbacks), source, devices_[i].id, devices_[i].secret);
+    }
+  }
+
+  void begin_reports() {
+    started_ = Clock::now();
+    measure_from_ = started_ + to_duration(options_.warmup);
+    measure_until_ = measure_from_ + to_duration(options_.duration);
+    last_progress_ = started_;
+    for (std::size_t i = 0; i < publishers_.size(); ++i) pump_reports(i);
+    arm_progress();
+  }
+
+  void pump_reports(std::size_t device) {
+    if (sending_stopped_) return;
+    Peer& p = publishers_[device];
+    const std::uint64_t now = now_ns();
+    while (p.sent - p.received < options_.window) {
+      sent_at_[device].push_back(now);
+      p.client->publish(Stamp{});
+      ++p.sent;
+      ++published_;
+    }
+  }
+
+  void on_report_acked(std::size_t device, std::uint8_t reason) {
+    if (reason >= 0x80) {
+      stop(fmt::format("device {}: a report was refused (reason 0x{:02x}); check --report against its type",
+                       devices_[device].id, reason));
+      return;
+    }
+    const auto now = Clock::now();
+    Peer& p = publishers_[device];
+    const std::uint64_t sent_at = sent_at_[device].front();
+    sent_at_[device].pop_front();
+    ++p.received;
+    ++delivered_in_run_;
+    if (now >= measure_from_ && now < measure_until_) {
+      ++delivered_;
+      histogram_.record(now_ns() - sent_at);
+    } else if (now >= measure_until_) {
+      finish();
+      return;
+    }
+    pump_reports(device);
   }
 
   // --- idle connections --------------------------------------------------------
@@ -331,6 +437,8 @@ class Run {
   net::Reactor reactor_;
 
   std::vector<Peer> publishers_, subscribers_, connections_;
+  std::vector<DeviceCredentials> devices_;
+  std::vector<RingQueue<std::uint64_t>> sent_at_;  // reports: send times of the unacknowledged, per device
   std::size_t waiting_ = 0;
   std::uint64_t published_ = 0, delivered_ = 0, delivered_in_run_ = 0, fan_out_min_ = 0, last_total_ = 0;
   std::size_t next_publisher_ = 0;

@@ -29,6 +29,8 @@ struct BenchOptions {
   double hold = 2;               // seconds idle connections are held after connecting
   int broker_pid = 0;            // to read the broker's memory (connections scenario)
   std::string topic_prefix = "bench";
+  std::string devices_file;      // reports: JSON [{"id", "secret"}, ...] from `millet device add --count`
+  std::string report = R"({"properties":{"environment.temperature":21.5}})";  // reports: the payload
   bool quiet = false;            // no progress lines
 };
 

@@ -136,6 +136,26 @@ int device_add(Opened& o, const AdminOptions& options) {
     }
     if (room_id.empty()) return fail(fmt::format("home '{}' has no room '{}'", home->name, options.room));
   }
+  if (options.count > 0) {
+    // A fleet: one JSON array of ids and secrets (for `millet bench reports --devices`, or provisioning).
+    json::array made_all;
+    for (std::size_t i = 1; i <= options.count; ++i) {
+      auto made = o.registry->add_device(user->id, home->id, fmt::format("{} {}", options.name, i), options.type, room_id);
+      if (!made) return fail(made.error());
+      json::object out = device_json(made->device, &*home);
+      out["secret"] = made->secret;
+      made_all.push_back(std::move(out));
+    }
+    if (options.json) {
+      fmt::print("{}\n", spec::json_text(made_all));
+    } else {
+      for (const auto& d : made_all) {
+        fmt::print("{} {} {}\n", std::string_view(d.at("id").as_string()), std::string_view(d.at("secret").as_string()),
+                   std::string_view(d.at("name").as_string()));
+      }
+    }
+    return 0;
+  }
   auto made = o.registry->add_device(user->id, home->id, options.name, options.type, room_id);
   if (!made) return fail(made.error());
   if (options.json) {
@@ -219,6 +239,8 @@ CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
   device_add->add_option("--type", options.type, "Its category in the catalog (millet spec list)")->required();
   device_add->add_option("--home", options.home, "Home id or name (default: the user's only home)");
   device_add->add_option("--room", options.room, "Room id or name");
+  device_add->add_option("--count", options.count, "Add this many, named \"NAME 1\" .. \"NAME N\"")
+      ->check(CLI::Range(1, 100000));
   common(device_add, true);
   CLI::App* device_list = device->add_subcommand("list", "List the devices of the user's homes");
   device_list->add_option("--home", options.home, "Only this home (id or name)");

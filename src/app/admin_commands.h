@@ -18,6 +18,7 @@ struct AdminOptions {
   std::string room;
   std::string floor;
   std::string type;
+  std::size_t count = 0;  // device add: this many, named "<name> 1" .. "<name> N"
   bool json = false;
 };
 

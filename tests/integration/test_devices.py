@@ -40,6 +40,12 @@ class DeviceProtocol(unittest.TestCase):
             out = millet(data, "device", "add", name, "--type", kind, "--user", "alice", "--json")
             assert out.returncode == 0, out.stderr
             cls.devices[kind] = json.loads(out.stdout)
+        fleet = millet(data, "device", "add", "Sensor", "--type", "temperature-humidity-sensor", "--count", "20",
+                       "--user", "alice", "--json")
+        assert fleet.returncode == 0, fleet.stderr
+        cls.fleet_file = os.path.join(cls.broker.workdir, "fleet.json")
+        with open(cls.fleet_file, "w") as f:
+            f.write(fleet.stdout)
         cls.broker.start()
 
     @classmethod
@@ -150,6 +156,26 @@ class DeviceProtocol(unittest.TestCase):
         ack = self.report(raw, {"light.brightness": 30, "light.color-temperature": 100})
         self.assertEqual(ack.reason_code, RC_PAYLOAD_FORMAT_INVALID)
         self.assertIn("light.color-temperature = 100 is outside [2700, 6500]", ack.properties["reason_string"])
+
+    def test_a_fleet_reports_under_load(self):
+        # A one-second smoke run of `millet bench reports` (the benchmark itself is not a test).
+        fleet = json.load(open(self.fleet_file))
+        self.assertEqual(len(fleet), 20)
+        self.assertEqual(len({d["id"] for d in fleet}), 20)
+        self.assertEqual(fleet[19]["name"], "Sensor 20")
+        out = subprocess.run([MILLET_BIN, "bench", "reports", "--port", str(self.broker.mqtt_port), "--devices",
+                              self.fleet_file, "--window", "4", "--duration", "1", "--warmup", "0.2", "--protocol",
+                              "5", "--quiet"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        self.assertGreater(result["delivered"], 100)
+        self.assertEqual(result["qos"], 1)
+        bad = subprocess.run([MILLET_BIN, "bench", "reports", "--port", str(self.broker.mqtt_port), "--devices",
+                              self.fleet_file, "--report", '{"properties":{"environment.temperature":900}}',
+                              "--duration", "1", "--protocol", "5", "--quiet"], capture_output=True, text=True,
+                             timeout=60)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("a report was refused (reason 0x99)", bad.stderr)
 
     def test_events_are_checked_against_the_spec(self):
         raw = self.connect_device("temperature-humidity-sensor")
