@@ -111,15 +111,40 @@ void Rollup::add(double value) {
   ++count;
 }
 
-std::optional<Rollup> History::read_rollup(const std::string& key) const {
-  std::optional<Rollup> found;
-  (void)store_.scan_range(store::Space::kHistory, key, key + '\0', [&](std::string_view k, std::string_view value) {
-    found = decode_rollup(key_time(k), value);
-    return false;
-  });
-  return found;
+std::optional<Rollup> History::rollup_from_raw(std::string_view device_id, PropertyId property, HistoryLevel level,
+                                               std::int64_t start) const {
+  const std::string raw = series_prefix(device_id, property, HistoryLevel::kRaw);
+  Rollup rollup{.time_ms = start};
+  (void)store_.scan_range(store::Space::kHistory, series_key(raw, start),
+                          series_key(raw, start + level_width_ms(level)), [&](std::string_view, std::string_view value) {
+                            if (auto v = decode_value(value)) {
+                              if (auto n = as_number(*v)) rollup.add(*n);
+                            }
+                            return true;
+                          });
+  if (rollup.count == 0) return std::nullopt;
+  return rollup;
 }
 
+std::optional<std::int64_t> History::last_raw_time(std::string_view device_id, PropertyId property,
+                                                   std::int64_t before_ms) const {
+  const std::string raw = series_prefix(device_id, property, HistoryLevel::kRaw);
+  std::optional<std::int64_t> time;
+  (void)store_.last_in_range(store::Space::kHistory, raw, series_key(raw, before_ms),
+                             [&](std::string_view key, std::string_view) {
+                               time = key_time(key);
+                               return false;
+                             });
+  return time;
+}
+
+// Rollups are kept in memory while their bucket fills and written when it
+// closes — when a value for a later bucket arrives — so a report costs one
+// write for its value, not one per level. What is in memory is derived from
+// raw values that are already stored, so nothing is lost with it: after a
+// restart the first value of a series rewrites, from the raw values, the
+// bucket its previous value fell in (the one that was open), and a query
+// computes an open bucket that is not in memory from the raw values too.
 store::Status History::record(store::WriteBatch& batch, std::string_view device_id, PropertyId property,
                               std::int64_t time_ms, const spec::Value& value) {
   batch.put(store::Space::kHistory, series_key(series_prefix(device_id, property, HistoryLevel::kRaw), time_ms),
@@ -127,25 +152,40 @@ store::Status History::record(store::WriteBatch& batch, std::string_view device_
   const auto number = as_number(value);
   if (!number) return {};
   std::lock_guard lock(mutex_);
-  if (open_.size() > kMaxOpenRollups) open_.clear();
+  if (open_.size() > kMaxOpenRollups) {
+    for (const auto& [prefix, rollup] : open_) {
+      batch.put(store::Space::kHistory, series_key(prefix, rollup.time_ms), encode_rollup(rollup));
+    }
+    open_.clear();
+  }
   for (HistoryLevel level : kRollupLevels) {
     const std::string prefix = series_prefix(device_id, property, level);
     const std::int64_t start = bucket_start(time_ms, level_width_ms(level));
-    const std::string key = series_key(prefix, start);
     auto open = open_.find(prefix);
-    Rollup rollup;
     if (open != open_.end() && open->second.time_ms == start) {
-      rollup = open->second;  // the usual case: the bucket being filled
-    } else {
-      // A new bucket, or a late value for an older one: it may be stored already
-      // (before a restart, or an older bucket). A late value for an older bucket
-      // whose last change is still in an unwritten batch would miss that change;
-      // devices report in time order, so this is left as it is.
-      rollup = read_rollup(key).value_or(Rollup{.time_ms = start});
+      open->second.add(*number);  // the usual case: the bucket being filled
+      continue;
     }
-    rollup.add(*number);
-    batch.put(store::Space::kHistory, key, encode_rollup(rollup));
-    if (open == open_.end() || open->second.time_ms <= start) open_[prefix] = rollup;
+    if (open != open_.end() && open->second.time_ms > start) {
+      // A late value for a closed bucket: rewrite that bucket from its raw values.
+      // (Its raw values in a batch not yet written are not seen; devices report in order.)
+      Rollup late = rollup_from_raw(device_id, property, level, start).value_or(Rollup{.time_ms = start});
+      late.add(*number);
+      batch.put(store::Space::kHistory, series_key(prefix, start), encode_rollup(late));
+      continue;
+    }
+    if (open != open_.end()) {
+      batch.put(store::Space::kHistory, series_key(prefix, open->second.time_ms), encode_rollup(open->second));
+    } else if (auto previous = last_raw_time(device_id, property, start)) {
+      // First value since a start: the bucket of the previous value may have been open.
+      const std::int64_t previous_start = bucket_start(*previous, level_width_ms(level));
+      if (auto rollup = rollup_from_raw(device_id, property, level, previous_start)) {
+        batch.put(store::Space::kHistory, series_key(prefix, previous_start), encode_rollup(*rollup));
+      }
+    }
+    Rollup fresh = rollup_from_raw(device_id, property, level, start).value_or(Rollup{.time_ms = start});
+    fresh.add(*number);
+    open_[prefix] = fresh;
   }
   return {};
 }
@@ -178,12 +218,39 @@ Expected<HistoryRange, std::string> History::query(std::string_view device_id, P
                              });
   };
   if (auto status = read(range.level); !status) return unexpected(status.error());
+  if (range.level != HistoryLevel::kRaw) complete_last_bucket(device_id, property, range, from_ms, to_ms);
   if (range.level != HistoryLevel::kRaw && range.rollups.empty() && !level) {
     // No rollups: the property is a string. Its raw values are the history.
     range.level = HistoryLevel::kRaw;
     if (auto status = read(HistoryLevel::kRaw); !status) return unexpected(status.error());
   }
   return range;
+}
+
+void History::complete_last_bucket(std::string_view device_id, PropertyId property, HistoryRange& range,
+                                   std::int64_t from_ms, std::int64_t to_ms) const {
+  const std::int64_t width = level_width_ms(range.level);
+  std::optional<Rollup> last;
+  {
+    std::lock_guard lock(mutex_);
+    auto open = open_.find(series_prefix(device_id, property, range.level));
+    if (open != open_.end()) last = open->second;
+  }
+  if (!last) {
+    // Not in memory (a restart since): the bucket of the last value may never have been written.
+    if (auto time = last_raw_time(device_id, property, to_ms)) {
+      last = rollup_from_raw(device_id, property, range.level, bucket_start(*time, width));
+    }
+  }
+  if (!last || last->time_ms < bucket_start(from_ms, width) || last->time_ms >= to_ms) return;
+  auto& rollups = range.rollups;
+  auto at = std::lower_bound(rollups.begin(), rollups.end(), last->time_ms,
+                             [](const Rollup& r, std::int64_t time) { return r.time_ms < time; });
+  if (at != rollups.end() && at->time_ms == last->time_ms) {
+    *at = *last;  // memory and raw values are newer than what is stored
+  } else {
+    rollups.insert(at, *last);
+  }
 }
 
 Expected<std::size_t, std::string> History::prune(store::WriteBatch& batch, std::string_view device_id,

@@ -97,13 +97,21 @@ class History {
   Expected<std::size_t, std::string> erase_device(store::WriteBatch& batch, std::string_view device_id);
 
  private:
-  // The stored rollup at `key`, if any.
-  std::optional<Rollup> read_rollup(const std::string& key) const;
+  // The rollup of the stored raw values in the bucket starting at `start`; none if it has none.
+  std::optional<Rollup> rollup_from_raw(std::string_view device_id, PropertyId property, HistoryLevel level,
+                                        std::int64_t start) const;
+  // The time of the last stored raw value before `before_ms`.
+  std::optional<std::int64_t> last_raw_time(std::string_view device_id, PropertyId property,
+                                            std::int64_t before_ms) const;
+  // Puts the series' latest bucket — from memory, or computed from raw values —
+  // into `range` if it falls within [from, to).
+  void complete_last_bucket(std::string_view device_id, PropertyId property, HistoryRange& range, std::int64_t from_ms,
+                            std::int64_t to_ms) const;
 
   store::KvStore& store_;
-  std::mutex mutex_;
-  // The latest rollup of each (device, property, level), by its key prefix:
-  // the one being filled.
+  mutable std::mutex mutex_;
+  // The rollup being filled for each (device, property, level), by its key
+  // prefix; written when its bucket closes (history.cc).
   std::unordered_map<std::string, Rollup> open_;
 };
 

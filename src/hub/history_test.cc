@@ -122,13 +122,50 @@ TEST_F(HistoryTest, PruningKeepsWhatEachLevelsRetentionAllows) {
   EXPECT_EQ(query(kStart, kStart + 10 * kDay, HistoryLevel::kHour).rollups.size(), 10u);
 }
 
+TEST_F(HistoryTest, RollupsAreWrittenWhenTheirBucketCloses) {
+  for (int i = 0; i < 3; ++i) {
+    store::WriteBatch batch;
+    ASSERT_TRUE(history_->record(batch, "d-one", kTemperature, kStart + i * kMinute, spec::Value(1.0 * i)));
+    EXPECT_EQ(batch.size(), 1u) << "only the raw value while the buckets fill";
+    ASSERT_TRUE(store_->write(batch));
+  }
+  store::WriteBatch closing;
+  ASSERT_TRUE(history_->record(closing, "d-one", kTemperature, kStart + 6 * kMinute, spec::Value(5.0)));
+  EXPECT_EQ(closing.size(), 2u) << "the raw value and the closed 5-minute rollup";
+  ASSERT_TRUE(store_->write(closing));
+  auto five = query(kStart, kStart + kHour, HistoryLevel::kFiveMinutes);
+  ASSERT_EQ(five.rollups.size(), 2u);
+  EXPECT_EQ(five.rollups[0].count, 3u);
+  EXPECT_EQ(five.rollups[1].count, 1u) << "the open bucket, from memory";
+}
+
+TEST_F(HistoryTest, AfterACrashTheOpenBucketComesBackFromTheRawValues) {
+  record(kStart, spec::Value(10.0));
+  record(kStart + kMinute, spec::Value(20.0));
+  history_ = std::make_unique<History>(*store_);  // kill -9: the open rollups were only in memory
+  auto five = query(kStart, kStart + kHour, HistoryLevel::kFiveMinutes);
+  ASSERT_EQ(five.rollups.size(), 1u);
+  EXPECT_EQ(five.rollups[0].count, 2u);
+  EXPECT_DOUBLE_EQ(five.rollups[0].average(), 15);
+  // The next value, hours later, writes the bucket that was open before the crash.
+  record(kStart + 5 * kHour, spec::Value(30.0));
+  history_ = std::make_unique<History>(*store_);
+  auto hours = query(kStart, kStart + 6 * kHour, HistoryLevel::kHour);
+  ASSERT_EQ(hours.rollups.size(), 2u);
+  EXPECT_EQ(hours.rollups[0].time_ms, kStart);
+  EXPECT_EQ(hours.rollups[0].count, 2u);
+  EXPECT_EQ(hours.rollups[1].time_ms, kStart + 5 * kHour);
+  EXPECT_EQ(hours.rollups[1].count, 1u);
+}
+
 TEST_F(HistoryTest, ErasingADeviceLeavesTheOthers) {
   record(kStart, spec::Value(1.0));
   record(kStart, spec::Value(2.0), kTemperature, "d-two");
   store::WriteBatch batch;
-  EXPECT_EQ(*history_->erase_device(batch, "d-one"), 3u);  // raw, 5 minutes, hour
+  EXPECT_EQ(*history_->erase_device(batch, "d-one"), 1u);  // the raw value; its rollups are still open
   ASSERT_TRUE(store_->write(batch));
   EXPECT_TRUE(query(kStart, kStart + kDay).points.empty());
+  EXPECT_TRUE(query(kStart, kStart + kDay, HistoryLevel::kHour).rollups.empty());
   EXPECT_EQ(history_->query("d-two", kTemperature, kStart, kStart + kDay)->points.size(), 1u);
 }
 

@@ -72,6 +72,8 @@ class KvStore {
   virtual Status scan(Space space, std::string_view prefix, const Visitor& visit) = 0;
   // The same for every record with `begin` <= key < `end`.
   virtual Status scan_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) = 0;
+  // Calls `visit` once with the record of the greatest key in [`begin`, `end`), if any.
+  virtual Status last_in_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) = 0;
 };
 
 // Opens (creating if needed) a RocksDB store in `directory`. Fails with a

@@ -105,6 +105,21 @@ TEST_P(KvStoreContract, RangeScanIncludesTheStartAndExcludesTheEnd) {
                       return seen.size() < 2;
                     }).has_value());
   EXPECT_EQ(seen, (Pairs{{"h/c", "h/c"}, {"h/d", "h/d"}}));
+
+  const auto last = [&](std::string_view begin, std::string_view end) {
+    Pairs found;
+    EXPECT_TRUE(store_->last_in_range(Space::kHistory, begin, end, [&](auto key, auto value) {
+                  found.emplace_back(key, value);
+                  return true;
+                }).has_value());
+    return found;
+  };
+  EXPECT_EQ(last("h/", "h/d"), (Pairs{{"h/c", "h/c"}}));
+  EXPECT_EQ(last("h/", "h/cc"), (Pairs{{"h/c", "h/c"}}));
+  EXPECT_EQ(last("h/", "i"), (Pairs{{"h/d", "h/d"}}));
+  EXPECT_EQ(last("h/b", "h/b"), Pairs{});
+  EXPECT_EQ(last("h/x", "h/z"), Pairs{});
+  EXPECT_EQ(last("a", "h/a"), Pairs{});
 }
 
 INSTANTIATE_TEST_SUITE_P(Implementations, KvStoreContract, ::testing::Values(false, true),

@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "store/kv_store.h"
 
@@ -38,6 +39,18 @@ class MemoryStore final : public KvStore {
     for (const auto& [key, value] : matches) {
       if (!visit(key, value)) break;
     }
+    return {};
+  }
+
+  Status last_in_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) override {
+    std::optional<std::pair<std::string, std::string>> last;
+    {
+      std::lock_guard lock(mutex_);
+      const auto& records = spaces_[static_cast<int>(space)];
+      auto it = records.lower_bound(end);
+      if (it != records.begin() && std::string_view((--it)->first) >= begin) last = *it;
+    }
+    if (last) visit(last->first, last->second);
     return {};
   }
 

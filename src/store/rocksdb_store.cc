@@ -69,6 +69,22 @@ class RocksDbStore final : public KvStore {
     return {};
   }
 
+  Status last_in_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) override {
+    rocksdb::ReadOptions options;
+    const rocksdb::Slice lower(begin.data(), begin.size());
+    options.iterate_lower_bound = &lower;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, families_[static_cast<int>(space)]));
+    it->SeekForPrev(rocksdb::Slice(end.data(), end.size()));
+    if (it->Valid() && it->key().compare(rocksdb::Slice(end.data(), end.size())) == 0) it->Prev();  // end is excluded
+    if (it->Valid() && it->key().compare(lower) >= 0) {
+      const auto key = it->key();
+      const auto value = it->value();
+      visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()));
+    }
+    if (!it->status().ok()) return unexpected("store scan failed: " + it->status().ToString());
+    return {};
+  }
+
   Status scan_range(Space space, std::string_view begin, std::string_view end, const Visitor& visit) override {
     rocksdb::ReadOptions options;
     const rocksdb::Slice upper(end.data(), end.size());
