@@ -9,10 +9,12 @@
 #include <future>
 #include <thread>
 
+#include "api/api.h"
 #include "app/serve_options.h"
 #include "app/spec_command.h"
 #include "hub/device_gateway.h"
 #include "hub/history.h"
+#include "hub/hub.h"
 #include "hub/registry.h"
 #include "mqtt/broker.h"
 #include "net/listener.h"
@@ -53,6 +55,7 @@ struct ListenerPlan {
   std::string path;
   Port port;
   std::function<std::vector<std::unique_ptr<net::Layer>>()> make_layers;
+  bool api = false;  // the HTTP API, not MQTT
 };
 
 }  // namespace
@@ -127,7 +130,7 @@ int serve(ServeOptions options) {
     return 1;
   }
   hub::History history(*store);
-  hub::DeviceGateway gateway(**registry, history, threads, {.allow_anonymous = !options.deny_anonymous});
+  hub::DeviceGateway gateway(**registry, history, *store, threads, {.allow_anonymous = !options.deny_anonymous});
   if (auto loaded = hub::ShadowTable::load(*store, [&](std::string_view device_id) -> hub::ShadowTable& {
         return gateway.shadows(broker.home_shard(device_id).index());
       });
@@ -136,6 +139,9 @@ int serve(ServeOptions options) {
     return 1;
   }
   broker.set_gateway(&gateway);
+  gateway.attach(broker);
+  hub::Hub hub(**registry, history, gateway, broker);
+  api::Api api(hub, {.open_signup = options.open_signup});
   (*registry)->on_credentials_withdrawn([&broker](const std::string& device_id) {
     broker.disconnect_client(device_id, mqtt::ReasonCode::kNotAuthorized, "the device's credentials were withdrawn");
   });
@@ -152,11 +158,7 @@ int serve(ServeOptions options) {
                      layers.push_back(websocket(false));
                      return layers;
                    }});
-  plans.push_back({"http", "http", "/", parse_port(options.http_port), [websocket] {
-                     std::vector<std::unique_ptr<net::Layer>> layers;
-                     layers.push_back(websocket(true));
-                     return layers;
-                   }});
+  plans.push_back({"http", "http", "/api/v1/", parse_port(options.http_port), {}, true});
   if (tls) {
     plans.push_back({"mqtts", "mqtts", "", parse_port(options.mqtts_port), [tls] {
                        std::vector<std::unique_ptr<net::Layer>> layers;
@@ -179,7 +181,9 @@ int serve(ServeOptions options) {
     auto listener = net::Listener::open(
         reactors, home, {.name = plan.name, .bind_address = options.bind, .port = *plan.port.value,
                          .make_layers = plan.make_layers},
-        [&broker](std::shared_ptr<net::Stream> stream) { broker.accept(std::move(stream)); });
+        plan.api ? net::Listener::AcceptHandler(
+                       [&api](std::shared_ptr<net::Stream> stream) { api::HttpConnection::start(std::move(stream), api); })
+                 : [&broker](std::shared_ptr<net::Stream> stream) { broker.accept(std::move(stream)); });
     if (!listener) {
       spdlog::error("{}", listener.error());
       return 1;

@@ -60,6 +60,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
   command.add_option("--spec-dir", o.spec_dir, "Device catalog folder, checked at start (default: spec/ of this millet)");
   command.add_flag("--deny-anonymous", o.deny_anonymous,
                    "Refuse MQTT clients without credentials (devices always need theirs)");
+  command.add_flag("--open-signup", o.open_signup,
+                   "Let anyone create an account through the API (otherwise: the first account, then signed-in users)");
   command.add_option("--bind", o.bind, "Address every listener binds (0.0.0.0 or :: for all interfaces)")
       ->capture_default_str();
   command.add_option("--mqtt-port", o.mqtt_port, "MQTT over TCP; 0 picks a free port, off disables")
@@ -68,7 +70,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
   command.add_option("--ws-port", o.ws_port, "MQTT over WebSocket (path /mqtt); 0 = free port, off disables")
       ->check(port_check)
       ->capture_default_str();
-  command.add_option("--http-port", o.http_port, "HTTP: /healthz, and MQTT over WebSocket at /mqtt; off disables")
+  command.add_option("--http-port", o.http_port, "The HTTP API (/api/v1/..., docs/api.md) and /healthz; off disables")
       ->check(port_check)
       ->capture_default_str();
   command.add_option("--mqtts-port", o.mqtts_port, "MQTT over TLS (only with --tls-cert and --tls-key)")

@@ -30,6 +30,7 @@ struct ServeOptions {
   double connect_timeout_seconds = 10;
   std::string log_level = "info";
   bool deny_anonymous = false;  // refuse MQTT clients without credentials
+  bool open_signup = false;     // anyone may create an account through the API
   mqtt::BrokerConfig broker;
 };
 

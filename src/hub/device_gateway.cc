@@ -1,11 +1,15 @@
 #include "hub/device_gateway.h"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 
+#include "hub/credentials.h"
+#include "mqtt/broker.h"
+#include "mqtt/shard.h"
 #include "spec/validate.h"
 
 namespace millet::hub {
@@ -41,6 +45,11 @@ Expected<json::object, std::string> parse_object(std::string_view payload) {
   return std::move(document.get_object());
 }
 
+// The start of every event: {"type", "device", "home", "time"}.
+json::object event_head(std::string_view type, const Device& device, std::int64_t time) {
+  return json::object{{"type", type}, {"device", device.id}, {"home", device.home_id}, {"time", time}};
+}
+
 // The topic filter of a subscription, without a `$share/<group>/` in front.
 std::string_view unshared(std::string_view filter) {
   if (!filter.starts_with("$share/")) return filter;
@@ -58,9 +67,20 @@ std::optional<DeviceTopic> parse_device_topic(std::string_view topic) {
   return DeviceTopic{after.substr(0, slash), after.substr(slash + 1)};
 }
 
-DeviceGateway::DeviceGateway(Registry& registry, History& history, std::size_t shard_count,
+std::string_view status_name(CommandReply::Status status) {
+  switch (status) {
+    case CommandReply::Status::kOk: return "ok";
+    case CommandReply::Status::kError: return "error";
+    case CommandReply::Status::kSent: return "sent";
+    case CommandReply::Status::kQueued: return "queued";
+    case CommandReply::Status::kTimeout: return "timeout";
+  }
+  return "?";
+}
+
+DeviceGateway::DeviceGateway(Registry& registry, History& history, store::KvStore& store, std::size_t shard_count,
                              DeviceGatewayOptions options)
-    : registry_(registry), history_(history), options_(options), shadows_(shard_count) {}
+    : registry_(registry), history_(history), store_(store), options_(options), shards_(shard_count) {}
 
 // --- who may connect ---------------------------------------------------------------
 
@@ -121,12 +141,13 @@ Verdict DeviceGateway::on_message(std::size_t shard, ClientRole role, std::strin
   if (topic->rest == "report") return handle_report(shard, *device, message, batch);
   if (topic->rest == "event") return handle_event(*device, message);
   if (topic->rest == "status") {
-    if (message.payload == "offline") shadows_[shard].at(device->id).online = false;
+    if (message.payload == "offline") {
+      shadows(shard).at(device->id).online = false;
+      if (events_.active()) emit(*device, json::serialize(event_head("offline", *device, now_ms())));
+    }
     return Verdict{Verdict::Kind::kConsumed};
   }
-  // set/result and action/result: answers to commands (the command path is not built yet).
-  spdlog::debug("device '{}' ({}): {} received", device->name, device->id, topic->rest);
-  return Verdict{Verdict::Kind::kConsumed};
+  return handle_result(shard, *device, message, batch);  // set/result, action/result
 }
 
 Verdict DeviceGateway::handle_report(std::size_t shard, const Device& device, const mqtt::Message& message,
@@ -171,11 +192,26 @@ Verdict DeviceGateway::handle_report(std::size_t shard, const Device& device, co
                                   static_cast<std::uint16_t>(found->member->piid)},
                        std::move(*valid)});
   }
+  ShadowTable& table = shadows(shard);
+  const Shadow& shadow = table.at(device.id);
+  json::object reported;
+  const bool emitting = events_.active();
   for (auto& [id, value] : checked) {
     if (auto recorded = history_.record(batch, device.id, id, time, value); !recorded) {
       return Verdict{Verdict::Kind::kRejected, ReasonCode::kImplementationSpecificError, recorded.error()};
     }
-    shadows_[shard].report(batch, device.id, id, std::move(value), time);
+    // A desired value is settled once the device reports it.
+    if (auto desired = shadow.desired.find(property_key(id)); desired != shadow.desired.end() &&
+                                                              desired->second.value == value) {
+      table.settle(batch, device.id, id);
+    }
+    if (emitting) reported[type->property_name(id.siid, id.piid)] = spec::to_json(value);
+    table.report(batch, device.id, id, std::move(value), time);
+  }
+  if (emitting) {
+    json::object event = event_head("report", device, time);
+    event["properties"] = std::move(reported);
+    emit(device, json::serialize(event));
   }
   return Verdict{Verdict::Kind::kConsumed};
 }
@@ -212,25 +248,219 @@ Verdict DeviceGateway::handle_event(const Device& device, const mqtt::Message& m
       return rejected(valid.error().message(device.name));
     }
   }
-  spdlog::info("device '{}' ({}): event {}", device.name, device.id,
-               spec::qualified_name(*found->service, found->member->name));
+  const std::string event_name = spec::qualified_name(*found->service, found->member->name);
+  spdlog::info("device '{}' ({}): event {}", device.name, device.id, event_name);
+  if (events_.active()) {
+    json::object out = event_head("event", device, now_ms());
+    out["event"] = event_name;
+    out["arguments"] = given;
+    emit(device, json::serialize(out));
+  }
   return Verdict{Verdict::Kind::kConsumed};
+}
+
+Verdict DeviceGateway::handle_result(std::size_t shard, const Device& device, const mqtt::Message& message,
+                                     store::WriteBatch& batch) {
+  const bool is_action = message.topic.ends_with("/action/result");
+  auto result = parse_object(message.payload);
+  if (!result) return rejected(fmt::format("device '{}': {}", device.name, result.error()));
+  const auto* id = result->if_contains("id");
+  const auto* status = result->if_contains("status");
+  if (!id || !id->is_string() || !status || !status->is_string() ||
+      (status->get_string() != "ok" && status->get_string() != "error")) {
+    return rejected(fmt::format(R"(device '{}': a result needs "id": "<request id>" and "status": "ok" or "error")",
+                                device.name));
+  }
+  const std::string request_id(id->get_string());
+  CommandReply reply{request_id, status->get_string() == "ok" ? CommandReply::Status::kOk : CommandReply::Status::kError,
+                     {}, {}};
+  if (const auto* text = result->if_contains("message"); text && text->is_string()) {
+    reply.message = std::string(text->get_string());
+  }
+  ShardState& state = shards_[shard];
+  auto pending = state.pending.find(request_id);
+  const bool awaited = pending != state.pending.end() && pending->second.device_id == device.id;
+  // An action's output is checked like any value the device sends.
+  if (is_action && reply.status == CommandReply::Status::kOk && awaited && pending->second.action) {
+    const json::object empty;
+    const auto* out = result->if_contains("out");
+    const json::object& given = out && out->is_object() ? out->get_object() : empty;
+    const spec::Service& service = *pending->second.service;
+    for (std::uint32_t piid : pending->second.action->out) {
+      const spec::Property* property = service.property(piid);
+      const std::string name = spec::qualified_name(service, property->name);
+      const json::value* value = given.if_contains(name);
+      if (!value) value = given.if_contains(spec::qualified_ids(service, piid));
+      auto valid = value ? spec::check_value(service, *property, *value)
+                         : Expected<spec::Value, spec::Rejection>(unexpected(spec::Rejection{name, {}, "is missing"}));
+      if (!valid) {
+        reply.status = CommandReply::Status::kError;
+        reply.message = "the device's answer was invalid: " + valid.error().message(device.name);
+        reply.out.clear();
+        break;
+      }
+      reply.out[name] = spec::to_json(*valid);
+    }
+  }
+  // A set the device refused: its values are no longer wanted.
+  if (!is_action && reply.status == CommandReply::Status::kError) {
+    ShadowTable& table = shadows(shard);
+    std::vector<PropertyId> refused;
+    for (const auto& [key, desired] : table.at(device.id).desired) {
+      if (desired.request_id == request_id) refused.push_back(property_id(key));
+    }
+    for (PropertyId property : refused) table.settle(batch, device.id, property);
+  }
+  if (events_.active()) {
+    json::object event = event_head("result", device, now_ms());
+    event["request"] = request_id;
+    event["status"] = status_name(reply.status);
+    if (!reply.message.empty()) event["message"] = reply.message;
+    if (is_action) event["out"] = reply.out;
+    emit(device, json::serialize(event));
+  }
+  if (!awaited) {
+    spdlog::debug("device '{}' ({}): a result for {} nobody awaits", device.name, device.id, request_id);
+    return Verdict{Verdict::Kind::kConsumed};
+  }
+  Pending done = std::move(pending->second);
+  state.pending.erase(pending);
+  if (broker_ && done.timer) broker_->shard(shard).reactor().cancel(done.timer);
+  done.reply(std::move(reply));
+  return Verdict{Verdict::Kind::kConsumed};
+}
+
+// --- commands --------------------------------------------------------------------------------
+
+void DeviceGateway::send_set(std::size_t shard, const Device& device, std::vector<CheckedValue> values,
+                             std::chrono::milliseconds wait, ReplyHandler reply) {
+  const std::string request_id = random_id("s-");
+  const std::int64_t now = now_ms();
+  ShadowTable& table = shadows(shard);
+  store::WriteBatch batch;
+  json::object properties;
+  for (CheckedValue& checked : values) {
+    properties[checked.name] = spec::to_json(checked.value);
+    table.desire(batch, device.id, checked.id, std::move(checked.value), now, request_id);
+  }
+  if (auto written = store_.write(batch); !written) {
+    reply(unexpected(Error{Error::Code::kStorage, "the desired values could not be stored: " + written.error()}));
+    return;
+  }
+  if (events_.active()) {
+    json::object event = event_head("desired", device, now);
+    event["request"] = request_id;
+    event["properties"] = properties;
+    emit(device, json::serialize(event));
+  }
+  send_to_device(shard, device.id, "set", json::serialize(json::object{{"id", request_id}, {"properties", properties}}));
+  const bool online = table.at(device.id).online;
+  if (!online || wait.count() <= 0) {
+    reply(CommandReply{request_id, online ? CommandReply::Status::kSent : CommandReply::Status::kQueued, {}, {}});
+    return;
+  }
+  await_reply(shard, request_id, Pending{device.id, std::move(reply)}, wait);
+}
+
+void DeviceGateway::send_action(std::size_t shard, const Device& device, const spec::Service& service,
+                                const spec::Action& action, json::object in, std::chrono::milliseconds wait,
+                                ReplyHandler reply) {
+  const std::string request_id = random_id("a-");
+  if (!shadows(shard).at(device.id).online) {
+    reply(CommandReply{request_id, CommandReply::Status::kError,
+                       fmt::format("device '{}' is offline", device.name), {}});
+    return;
+  }
+  const std::string name = spec::qualified_name(service, action.name);
+  send_to_device(shard, device.id, "action",
+                 json::serialize(json::object{{"id", request_id}, {"action", name}, {"in", std::move(in)}}));
+  if (wait.count() <= 0) {
+    reply(CommandReply{request_id, CommandReply::Status::kSent, {}, {}});
+    return;
+  }
+  await_reply(shard, request_id, Pending{device.id, std::move(reply), 0, &service, &action}, wait);
+}
+
+void DeviceGateway::await_reply(std::size_t shard, std::string request_id, Pending pending,
+                                std::chrono::milliseconds wait) {
+  pending.timer = broker_->shard(shard).reactor().after(wait, [this, shard, request_id] {
+    auto& waiting = shards_[shard].pending;
+    auto it = waiting.find(request_id);
+    if (it == waiting.end()) return;
+    ReplyHandler reply = std::move(it->second.reply);
+    waiting.erase(it);
+    reply(CommandReply{request_id, CommandReply::Status::kTimeout, "the device did not answer in time", {}});
+  });
+  shards_[shard].pending.emplace(std::move(request_id), std::move(pending));
+}
+
+void DeviceGateway::send_to_device(std::size_t shard, std::string_view device_id, std::string_view rest,
+                                   std::string payload) {
+  if (!broker_) return;
+  auto message = std::make_shared<mqtt::Message>();
+  message->topic = fmt::format("{}{}/{}", kDevicePrefix, device_id, rest);
+  message->payload = std::move(payload);
+  message->qos = 1;
+  mqtt::Shard& target = broker_->shard(shard);
+  // Posted, not published here: this may run inside the shard's handling of a packet.
+  target.reactor().post([&target, message = mqtt::MessagePtr(std::move(message))] { target.publish(message); });
+}
+
+void DeviceGateway::resend_desired(std::size_t shard, std::string_view device_id) {
+  Shadow& shadow = shadows(shard).at(device_id);
+  if (shadow.desired.empty()) return;
+  auto device = registry_.find_device(device_id);
+  const spec::DeviceType* type = device ? registry_.catalog().find(device->type) : nullptr;
+  if (!type) return;
+  const std::string request_id = random_id("s-");
+  json::object properties;
+  for (auto& [key, desired] : shadow.desired) {
+    const PropertyId id = property_id(key);
+    properties[type->property_name(id.siid, id.piid)] = spec::to_json(desired.value);
+    desired.request_id = request_id;  // an error answer to the new request settles them
+  }
+  spdlog::info("device '{}' ({}): sending {} desired values again", device->name, device->id, properties.size());
+  send_to_device(shard, device_id, "set", json::serialize(json::object{{"id", request_id}, {"properties", properties}}));
+}
+
+void DeviceGateway::emit(const Device& device, std::string json) const {
+  events_.publish(std::make_shared<const DeviceEvent>(DeviceEvent{device.home_id, device.id, std::move(json)}));
 }
 
 // --- online and offline -------------------------------------------------------------------
 
 void DeviceGateway::on_connected(std::size_t shard, ClientRole role, std::string_view client_id) {
   if (role != ClientRole::kDevice) return;
-  Shadow& shadow = shadows_[shard].at(client_id);
+  Shadow& shadow = shadows(shard).at(client_id);
   shadow.online = true;
   shadow.last_seen_ms = now_ms();
+  if (events_.active()) {
+    if (auto device = registry_.find_device(client_id)) {
+      emit(*device, json::serialize(event_head("online", *device, shadow.last_seen_ms)));
+    }
+  }
+  // A resumed session has its subscription already; a new one gets them after SUBSCRIBE.
+  resend_desired(shard, client_id);
 }
 
 void DeviceGateway::on_disconnected(std::size_t shard, ClientRole role, std::string_view client_id) {
   if (role != ClientRole::kDevice) return;
-  Shadow& shadow = shadows_[shard].at(client_id);
+  Shadow& shadow = shadows(shard).at(client_id);
+  const bool was_online = shadow.online;
   shadow.online = false;
   shadow.last_seen_ms = now_ms();
+  if (was_online && events_.active()) {
+    if (auto device = registry_.find_device(client_id)) {
+      emit(*device, json::serialize(event_head("offline", *device, shadow.last_seen_ms)));
+    }
+  }
+}
+
+void DeviceGateway::on_subscribed(std::size_t shard, ClientRole role, std::string_view client_id,
+                                  std::string_view filter) {
+  if (role != ClientRole::kDevice) return;
+  const auto parsed = parse_device_topic(filter);
+  if (parsed && (parsed->rest == "set" || parsed->rest == "+" || parsed->rest == "#")) resend_desired(shard, client_id);
 }
 
 }  // namespace millet::hub

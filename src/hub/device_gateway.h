@@ -9,15 +9,25 @@
 // arrive on the shard that holds its session, where its shadow lives
 // (`shadows(shard)`); only that shard's thread touches that table.
 
+#include <boost/json/object.hpp>
+
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "hub/events.h"
 #include "hub/history.h"
 #include "hub/registry.h"
 #include "hub/shadow.h"
 #include "mqtt/gateway.h"
+
+namespace millet::mqtt {
+class Broker;
+}
 
 namespace millet::hub {
 
@@ -37,12 +47,51 @@ struct DeviceGatewayOptions {
   std::int64_t max_clock_skew_ms = 60'000;
 };
 
+// A property value on its way to a device, checked against the device's spec.
+struct CheckedValue {
+  PropertyId id;
+  std::string name;  // "light.brightness"
+  spec::Value value;
+};
+
+// What became of a command (a set or an action call).
+struct CommandReply {
+  enum class Status : std::uint8_t {
+    kOk,       // the device did it
+    kError,    // the device answered that it could not (`message` says why)
+    kSent,     // sent; no answer was awaited
+    kQueued,   // the device is offline: the values wait for it (sets only)
+    kTimeout,  // no answer within the wait; a set's values stay desired
+  };
+  std::string request_id;
+  Status status = Status::kSent;
+  std::string message;
+  boost::json::object out;  // an action's output arguments, by name
+};
+std::string_view status_name(CommandReply::Status status);  // "ok", "error", ...
+using ReplyHandler = std::function<void(Result<CommandReply>)>;
+
 class DeviceGateway final : public mqtt::Gateway {
  public:
-  DeviceGateway(Registry& registry, History& history, std::size_t shard_count, DeviceGatewayOptions options = {});
+  DeviceGateway(Registry& registry, History& history, store::KvStore& store, std::size_t shard_count,
+                DeviceGatewayOptions options = {});
+
+  // The broker that sends commands to devices; before any command.
+  void attach(mqtt::Broker& broker) { broker_ = &broker; }
+  EventBus& events() { return events_; }
 
   // The shadows of the devices whose sessions shard `shard` holds.
-  ShadowTable& shadows(std::size_t shard) { return shadows_[shard]; }
+  ShadowTable& shadows(std::size_t shard) { return shards_[shard].shadows; }
+
+  // --- commands, on the thread of the shard that holds the device's session ---
+  // Keeps `values` as the device's desired values (stored before `reply` is
+  // called) and sends them. `reply` gets the device's answer, or kSent right
+  // away if `wait` is zero, kQueued if the device is offline, kTimeout.
+  void send_set(std::size_t shard, const Device& device, std::vector<CheckedValue> values,
+                std::chrono::milliseconds wait, ReplyHandler reply);
+  // Calls an action whose input arguments are checked; kError "offline" if the device is.
+  void send_action(std::size_t shard, const Device& device, const spec::Service& service, const spec::Action& action,
+                   boost::json::object in, std::chrono::milliseconds wait, ReplyHandler reply);
 
   // mqtt::Gateway
   mqtt::Admission admit(std::string_view client_id, std::optional<std::string_view> username,
@@ -53,16 +102,43 @@ class DeviceGateway final : public mqtt::Gateway {
                            const mqtt::Message& message, store::WriteBatch& batch) override;
   void on_connected(std::size_t shard, mqtt::ClientRole role, std::string_view client_id) override;
   void on_disconnected(std::size_t shard, mqtt::ClientRole role, std::string_view client_id) override;
+  void on_subscribed(std::size_t shard, mqtt::ClientRole role, std::string_view client_id,
+                     std::string_view filter) override;
 
  private:
+  // A command waiting for its device's answer.
+  struct Pending {
+    std::string device_id;
+    ReplyHandler reply;
+    std::uint64_t timer = 0;
+    const spec::Service* service = nullptr;  // actions: to check the output
+    const spec::Action* action = nullptr;
+  };
+  struct ShardState {
+    ShadowTable shadows;
+    std::unordered_map<std::string, Pending> pending;  // by request id
+  };
+
   mqtt::Verdict handle_report(std::size_t shard, const Device& device, const mqtt::Message& message,
                               store::WriteBatch& batch);
   mqtt::Verdict handle_event(const Device& device, const mqtt::Message& message);
+  mqtt::Verdict handle_result(std::size_t shard, const Device& device, const mqtt::Message& message,
+                              store::WriteBatch& batch);
+  // Sends the device's desired values again, if it has any.
+  void resend_desired(std::size_t shard, std::string_view device_id);
+  // Publishes `payload` to the device's `$device/<id>/<rest>` (QoS 1), from its shard.
+  void send_to_device(std::size_t shard, std::string_view device_id, std::string_view rest, std::string payload);
+  // Awaits the answer to `request_id` for up to `wait`.
+  void await_reply(std::size_t shard, std::string request_id, Pending pending, std::chrono::milliseconds wait);
+  void emit(const Device& device, std::string json) const;
 
   Registry& registry_;
   History& history_;
+  store::KvStore& store_;
   DeviceGatewayOptions options_;
-  std::vector<ShadowTable> shadows_;
+  mqtt::Broker* broker_ = nullptr;
+  EventBus events_;
+  std::vector<ShardState> shards_;
 };
 
 }  // namespace millet::hub

@@ -21,7 +21,7 @@ class DeviceGatewayTest : public ::testing::Test {
     auto made = registry_->add_device(alice, home, "Hall light", "light");
     light_ = made->device.id;
     secret_ = made->secret;
-    gateway_holder_ = std::make_unique<DeviceGateway>(*registry_, history_, 1);
+    gateway_holder_ = std::make_unique<DeviceGateway>(*registry_, history_, *store_, 1);
   }
 
   Verdict publish(std::string_view rest, std::string payload, store::WriteBatch& batch) {
@@ -48,7 +48,7 @@ TEST_F(DeviceGatewayTest, AdmitsDevicesByTheirSecretAndKeepsTheirIdsForThem) {
   EXPECT_EQ(gateway().admit("d-squatter", std::nullopt, std::nullopt).reason, ReasonCode::kBadUserNameOrPassword);
   EXPECT_EQ(gateway().admit("sensor-app", std::nullopt, std::nullopt).role, ClientRole::kAnonymous);
   EXPECT_EQ(gateway().admit("sensor-app", std::nullopt, std::nullopt).reason, ReasonCode::kSuccess);
-  DeviceGateway strict(*registry_, history_, 1, {.allow_anonymous = false});
+  DeviceGateway strict(*registry_, history_, *store_, 1, {.allow_anonymous = false});
   EXPECT_EQ(strict.admit("sensor-app", std::nullopt, std::nullopt).reason, ReasonCode::kNotAuthorized);
   ASSERT_TRUE(registry_->revoke_device(registry_->user_by_name("alice")->id, light_));
   EXPECT_EQ(gateway().admit(light_, light_, password(secret_)).reason, ReasonCode::kNotAuthorized);

@@ -304,6 +304,23 @@ Result<User> Registry::user_for_token(std::string_view token) const {
   return user->second;
 }
 
+Result<void> Registry::revoke_token_value(std::string_view token) {
+  const std::string hash = hash_secret(token);
+  std::unique_lock lock(mutex_);
+  auto it = tokens_.find(hash);
+  if (it == tokens_.end()) return fail(Error::Code::kUnauthorized, "the token is not valid (revoked, or never issued)");
+  store::WriteBatch batch;
+  batch.erase(Space::kUsers, std::string(kTokenPrefix) + hash);
+  if (auto written = write(batch); !written) return written;
+  tokens_.erase(it);
+  return {};
+}
+
+std::size_t Registry::user_count() const {
+  std::shared_lock lock(mutex_);
+  return users_.size();
+}
+
 Result<void> Registry::revoke_token(std::string_view user_id, std::string_view token_id) {
   std::unique_lock lock(mutex_);
   for (auto it = tokens_.begin(); it != tokens_.end(); ++it) {

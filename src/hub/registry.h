@@ -110,6 +110,9 @@ class Registry {
   Result<NewToken> issue_token(std::string_view user_id, std::string_view label);
   Result<User> user_for_token(std::string_view token) const;
   Result<void> revoke_token(std::string_view user_id, std::string_view token_id);
+  // Revokes the token itself (logging out).
+  Result<void> revoke_token_value(std::string_view token);
+  std::size_t user_count() const;
 
   // --- homes (each call acts for `actor`, a user id) ------------------------
   Result<Home> add_home(std::string_view actor, std::string_view name);

@@ -7,14 +7,16 @@
 namespace millet::hub {
 namespace {
 
-// Key: device id, 0x00, 'r', siid (u16 BE), piid (u16 BE).
-// Value: time (i64 BE, ms since the epoch), version (u64 BE), then the value.
+// Key: device id, 0x00, kind, siid (u16 BE), piid (u16 BE).
+// Reported: time (i64 BE, ms since the epoch), version (u64 BE), then the value.
+// Desired: time (i64 BE), request id (u8 length, bytes), then the value.
 constexpr char kReported = 'r';
+constexpr char kDesired = 'd';
 
-std::string shadow_key(std::string_view device_id, PropertyId property) {
+std::string shadow_key(std::string_view device_id, PropertyId property, char kind = kReported) {
   std::string key(device_id);
   key.push_back('\0');
-  key.push_back(kReported);
+  key.push_back(kind);
   put_be(key, property.siid, 2);
   put_be(key, property.piid, 2);
   return key;
@@ -48,11 +50,60 @@ void ShadowTable::report(store::WriteBatch& batch, std::string_view device_id, P
   batch.put(store::Space::kShadows, shadow_key(device_id, property), record);
 }
 
+void ShadowTable::desire(store::WriteBatch& batch, std::string_view device_id, PropertyId property,
+                         spec::Value value, std::int64_t time_ms, std::string request_id) {
+  DesiredState& state = at(device_id).desired[property_key(property)];
+  state.value = std::move(value);
+  state.time_ms = time_ms;
+  state.request_id = std::move(request_id);
+  std::string record;
+  put_be(record, static_cast<std::uint64_t>(state.time_ms), 8);
+  const std::size_t id_length = std::min<std::size_t>(state.request_id.size(), 255);
+  record.push_back(static_cast<char>(id_length));
+  record.append(state.request_id, 0, id_length);
+  append_value(record, state.value);
+  batch.put(store::Space::kShadows, shadow_key(device_id, property, kDesired), record);
+}
+
+void ShadowTable::settle(store::WriteBatch& batch, std::string_view device_id, PropertyId property) {
+  auto it = devices_.find(std::string(device_id));
+  if (it == devices_.end() || it->second.desired.erase(property_key(property)) == 0) return;
+  batch.erase(store::Space::kShadows, shadow_key(device_id, property, kDesired));
+}
+
+namespace {
+
+// A desired record's parts; nullopt when damaged.
+std::optional<DesiredState> decode_desired(std::string_view value) {
+  if (value.size() < 9) return std::nullopt;
+  const std::size_t id_length = static_cast<std::uint8_t>(value[8]);
+  if (value.size() < 9 + id_length) return std::nullopt;
+  auto decoded = decode_value(value.substr(9 + id_length));
+  if (!decoded) return std::nullopt;
+  return DesiredState{std::move(*decoded), static_cast<std::int64_t>(get_be(value, 0, 8)),
+                      std::string(value.substr(9, id_length))};
+}
+
+}  // namespace
+
 store::Status ShadowTable::load(store::KvStore& store, const std::function<ShadowTable&(std::string_view)>& table_for) {
   return store.scan(store::Space::kShadows, "", [&](std::string_view key, std::string_view value) {
     const auto nul = key.find('\0');
+    const char kind = nul != std::string_view::npos && key.size() == nul + 6 ? key[nul + 1] : 0;
+    if (kind == kDesired) {
+      auto desired = decode_desired(value);
+      if (!desired) {
+        spdlog::warn("store: skipping a damaged desired-value record");
+        return true;
+      }
+      const std::string_view device_id = key.substr(0, nul);
+      const PropertyId property{static_cast<std::uint16_t>(get_be(key, nul + 2, 2)),
+                                static_cast<std::uint16_t>(get_be(key, nul + 4, 2))};
+      table_for(device_id).at(device_id).desired[property_key(property)] = std::move(*desired);
+      return true;
+    }
     auto value_part = value.size() > 16 ? decode_value(value.substr(16)) : std::nullopt;
-    if (nul == std::string_view::npos || key.size() != nul + 6 || key[nul + 1] != kReported || !value_part) {
+    if (kind != kReported || !value_part) {
       spdlog::warn("store: skipping a damaged shadow record");
       return true;
     }

@@ -4,6 +4,10 @@
 // whether the device is online (DESIGN.md, "The data flow"; docs/storage.md,
 // "Shadows").
 //
+// Desired values — what a person or an automation set and the device has not
+// reported yet — are kept beside the reported ones and sent again when the
+// device comes back (docs/device-protocol.md, "Setting properties").
+//
 // A device's shadow lives on the shard that holds its MQTT session (its id is
 // its client id), so a report updates it on the thread that received it, with
 // no lock. A ShadowTable is touched only on its shard's thread.
@@ -32,8 +36,16 @@ inline PropertyId property_id(std::uint32_t key) {
   return {static_cast<std::uint16_t>(key >> 16), static_cast<std::uint16_t>(key & 0xFFFF)};
 }
 
+// A value someone asked the device to take, until it reports it (or refuses).
+struct DesiredState {
+  spec::Value value;
+  std::int64_t time_ms = 0;
+  std::string request_id;  // the set that asked for it: "s-..."
+};
+
 struct Shadow {
   std::map<std::uint32_t, PropertyState> reported;  // by property_key
+  std::map<std::uint32_t, DesiredState> desired;    // by property_key
   std::int64_t last_seen_ms = 0;                    // last report or connection
   bool online = false;
 };
@@ -46,6 +58,12 @@ class ShadowTable {
   // Records a reported value in memory and its record in `batch`.
   void report(store::WriteBatch& batch, std::string_view device_id, PropertyId property, spec::Value value,
               std::int64_t time_ms);
+
+  // Records a desired value in memory and its record in `batch`.
+  void desire(store::WriteBatch& batch, std::string_view device_id, PropertyId property, spec::Value value,
+              std::int64_t time_ms, std::string request_id);
+  // Drops a desired value (memory and `batch`), if there is one.
+  void settle(store::WriteBatch& batch, std::string_view device_id, PropertyId property);
 
   // Reads every stored shadow into the table `table_for(device id)` returns.
   // Damaged records are skipped with a warning.

@@ -64,6 +64,10 @@ class Gateway {
   // A client's connection was accepted (after CONNACK) / has ended.
   virtual void on_connected(std::size_t shard, ClientRole role, std::string_view client_id) = 0;
   virtual void on_disconnected(std::size_t shard, ClientRole role, std::string_view client_id) = 0;
+
+  // A client's subscription to `filter` was granted (after SUBACK).
+  virtual void on_subscribed(std::size_t shard, ClientRole role, std::string_view client_id,
+                             std::string_view filter) {}
 };
 
 }  // namespace millet::mqtt

@@ -25,6 +25,7 @@ void Connection::handle_subscribe(const Subscribe& subscribe) {
       subscribe.properties.subscription_identifiers.empty() ? 0 : subscribe.properties.subscription_identifiers[0];
   std::vector<ReasonCode> reasons;
   std::vector<RetainedRequest> retained;
+  std::vector<std::string> granted_filters;
   for (const TopicSubscription& requested : subscribe.subscriptions) {
     const auto parsed = parse_subscription_filter(requested.filter);
     if (!parsed) {
@@ -44,6 +45,7 @@ void Connection::handle_subscribe(const Subscribe& subscribe) {
     }
     const bool existed = shard_->subscribe(*session_, requested.filter, *parsed, requested.options, identifier);
     reasons.push_back(granted(requested.options.qos));
+    granted_filters.emplace_back(requested.filter);
     // Retained messages: not for shared subscriptions; retain handling 1 only when new.
     const std::uint8_t handling = requested.options.retain_handling;
     if (!parsed->is_shared() && (handling == 0 || (handling == 1 && !existed))) {
@@ -54,12 +56,18 @@ void Connection::handle_subscribe(const Subscribe& subscribe) {
   // SUBACK once every shard knows of the new interest, so a message published
   // anywhere after the client sees SUBACK reaches it; retained messages follow.
   shard_->after_barrier([shard = shard_, connection_id = id_, packet_id = subscribe.packet_id,
-                         reasons = std::move(reasons), retained = std::move(retained)] {
+                         reasons = std::move(reasons), retained = std::move(retained),
+                         granted_filters = std::move(granted_filters)] {
     Connection* connection = shard->find_connection(connection_id);
     if (!connection || !connection->connected()) return;
     connection->send_packet(Suback{.packet_id = packet_id, .reasons = reasons});
     for (const RetainedRequest& request : retained) {
       shard->send_retained(*connection->session(), request.filter, request.options, request.identifier);
+    }
+    if (Gateway* gateway = shard->broker().gateway()) {
+      for (const std::string& filter : granted_filters) {
+        gateway->on_subscribed(shard->index(), connection->role(), connection->session()->client_id(), filter);
+      }
     }
   });
 }

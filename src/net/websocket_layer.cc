@@ -176,57 +176,71 @@ bool WebSocketLayer::close_with(std::uint16_t code, std::string message, ByteBuf
   return fail(std::move(message));
 }
 
+ClientFrame parse_client_frame(std::byte* data, std::size_t size, std::uint64_t max_frame_size) {
+  ClientFrame frame;
+  const auto error = [&frame](std::uint16_t code, std::string why) {
+    frame.status = ClientFrame::Status::kError;
+    frame.close_code = code;
+    frame.error = std::move(why);
+    return frame;
+  };
+  if (size < 2) return frame;
+  const auto b0 = static_cast<std::uint8_t>(data[0]);
+  const auto b1 = static_cast<std::uint8_t>(data[1]);
+  frame.fin = b0 & 0x80;
+  frame.opcode = b0 & 0x0F;
+  const bool masked = b1 & 0x80;
+  std::uint64_t length = b1 & 0x7F;
+  std::size_t header = 2;
+  if (length == 126) {
+    if (size < 4) return frame;
+    length = (std::uint64_t(data[2]) << 8) | std::uint64_t(data[3]);
+    header = 4;
+  } else if (length == 127) {
+    if (size < 10) return frame;
+    length = 0;
+    for (int i = 0; i < 8; ++i) length = (length << 8) | std::uint64_t(data[2 + i]);
+    header = 10;
+  }
+  if (b0 & 0x70) return error(1002, "WebSocket frame with reserved bits set");
+  if (!masked) return error(1002, "unmasked WebSocket frame from a client");
+  if (length > max_frame_size) return error(1009, "WebSocket frame too large");
+  const bool control = frame.opcode & 0x08;
+  if (control && (!frame.fin || length > 125)) return error(1002, "invalid WebSocket control frame");
+  header += 4;
+  if (size < header + length) return frame;
+  std::byte mask[4];
+  std::memcpy(mask, data + header - 4, 4);
+  std::byte* payload = data + header;
+  for (std::uint64_t i = 0; i < length; ++i) payload[i] ^= mask[i & 3];
+  frame.status = ClientFrame::Status::kFrame;
+  frame.payload = ByteSpan(payload, length);
+  frame.size = header + length;
+  return frame;
+}
+
 bool WebSocketLayer::handle_frames(ByteBuffer& up, ByteBuffer& down) {
   while (phase_ == Phase::kOpen) {
-    const ByteSpan bytes = pending_.readable();
-    if (bytes.size() < 2) return true;
-    const auto b0 = static_cast<std::uint8_t>(bytes[0]);
-    const auto b1 = static_cast<std::uint8_t>(bytes[1]);
-    const bool fin = b0 & 0x80;
-    const std::uint8_t opcode = b0 & 0x0F;
-    const bool masked = b1 & 0x80;
-    std::uint64_t length = b1 & 0x7F;
-    std::size_t header = 2;
-    if (length == 126) {
-      if (bytes.size() < 4) return true;
-      length = (std::uint64_t(bytes[2]) << 8) | std::uint64_t(bytes[3]);
-      header = 4;
-    } else if (length == 127) {
-      if (bytes.size() < 10) return true;
-      length = 0;
-      for (int i = 0; i < 8; ++i) length = (length << 8) | std::uint64_t(bytes[2 + i]);
-      header = 10;
-    }
-    if (b0 & 0x70) return close_with(1002, "WebSocket frame with reserved bits set", down);
-    if (!masked) return close_with(1002, "unmasked WebSocket frame from a client", down);
-    if (length > options_.max_frame_size) return close_with(1009, "WebSocket frame too large", down);
-    const bool control = opcode & 0x08;
-    if (control && (!fin || length > 125)) return close_with(1002, "invalid WebSocket control frame", down);
-    header += 4;
-    if (bytes.size() < header + length) return true;
-
-    std::byte mask[4];
-    std::memcpy(mask, bytes.data() + header - 4, 4);
-    std::byte* payload = pending_.writable_data() + header;
-    for (std::uint64_t i = 0; i < length; ++i) payload[i] ^= mask[i & 3];
-    const ByteSpan data(payload, length);
-
-    switch (opcode) {
+    const ClientFrame frame =
+        parse_client_frame(pending_.writable_data(), pending_.size(), options_.max_frame_size);
+    if (frame.status == ClientFrame::Status::kNeedMore) return true;
+    if (frame.status == ClientFrame::Status::kError) return close_with(frame.close_code, frame.error, down);
+    switch (frame.opcode) {
       case kOpBinary:
       case kOpContinuation:
-        if ((opcode == kOpBinary) == in_fragmented_message_) {
+        if ((frame.opcode == kOpBinary) == in_fragmented_message_) {
           return close_with(1002, "unexpected WebSocket continuation", down);
         }
-        in_fragmented_message_ = !fin;
-        up.append(data);
+        in_fragmented_message_ = !frame.fin;
+        up.append(frame.payload);
         break;
       case kOpText: return close_with(1003, "MQTT over WebSocket takes binary frames only", down);
-      case kOpPing: encode_websocket_frame(kOpPong, data, down); break;
+      case kOpPing: encode_websocket_frame(kOpPong, frame.payload, down); break;
       case kOpPong: break;
       case kOpClose: close_with(1000, "", down); break;
       default: return close_with(1002, "unknown WebSocket opcode", down);
     }
-    pending_.consume(header + length);
+    pending_.consume(frame.size);
   }
   return true;
 }

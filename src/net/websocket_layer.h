@@ -50,4 +50,21 @@ class WebSocketLayer final : public Layer {
 // Encodes one server-to-client frame (never masked).
 void encode_websocket_frame(std::uint8_t opcode, ByteSpan payload, ByteBuffer& out);
 
+namespace websocket_opcode {
+inline constexpr std::uint8_t kContinuation = 0x0, kText = 0x1, kBinary = 0x2, kClose = 0x8, kPing = 0x9, kPong = 0xA;
+}
+
+// One frame from a client, parsed (and unmasked in place) from the start of a buffer.
+struct ClientFrame {
+  enum class Status : std::uint8_t { kFrame, kNeedMore, kError };
+  Status status = Status::kNeedMore;
+  std::uint8_t opcode = 0;
+  bool fin = false;
+  ByteSpan payload;           // within the buffer
+  std::size_t size = 0;       // header and payload: what to consume
+  std::uint16_t close_code = 0;  // kError: the close code to answer with
+  std::string error;             // kError: why
+};
+ClientFrame parse_client_frame(std::byte* data, std::size_t size, std::uint64_t max_frame_size);
+
 }  // namespace millet::net

@@ -84,4 +84,11 @@ std::string qualified_ids(const Service& service, std::uint32_t id) {
   return std::to_string(service.siid) + "." + std::to_string(id);
 }
 
+std::string DeviceType::property_name(std::uint32_t siid, std::uint32_t piid) const {
+  const Service* found = service(siid);
+  const Property* property = found ? found->property(piid) : nullptr;
+  if (!property) return std::to_string(siid) + "." + std::to_string(piid);
+  return qualified_name(*found, property->name);
+}
+
 }  // namespace millet::spec

@@ -99,6 +99,8 @@ struct DeviceType {
   std::optional<Found<Property>> find_property(std::string_view address) const;
   std::optional<Found<Action>> find_action(std::string_view address) const;
   std::optional<Found<Event>> find_event(std::string_view address) const;
+  // "light.brightness" for ids (2, 2); "2.2" if the type has no such property.
+  std::string property_name(std::uint32_t siid, std::uint32_t piid) const;
 };
 
 // "light.brightness", and "2.1".

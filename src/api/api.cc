@@ -1,0 +1,676 @@
+#include "api/api.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "spec/describe.h"
+
+namespace millet::api {
+namespace {
+
+namespace json = boost::json;
+using hub::Error;
+
+constexpr std::string_view kPrefix = "/api/v1";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int status_of(Error::Code code) {
+  switch (code) {
+    case Error::Code::kInvalid: return 400;
+    case Error::Code::kUnauthorized: return 401;
+    case Error::Code::kForbidden: return 403;
+    case Error::Code::kNotFound: return 404;
+    case Error::Code::kConflict: return 409;
+    case Error::Code::kStorage: return 500;
+  }
+  return 500;
+}
+
+Response error_of(const Error& error) {
+  return error_response(status_of(error.code), hub::error_code_name(error.code), error.message);
+}
+
+Response json_response(int status, const json::value& body) { return Response{status, json::serialize(body) + "\n"}; }
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    const std::size_t slash = path.find('/');
+    if (slash != 0) parts.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return parts;
+}
+
+// A time parameter: milliseconds since the epoch, "now", or relative to now:
+// "-24h", "-7d", "-30m", "-90s".
+std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now) {
+  if (text == "now") return now;
+  std::int64_t number = 0;
+  const bool relative = text.starts_with('-') && text.size() > 2 && std::isalpha(static_cast<unsigned char>(text.back()));
+  const std::string_view digits = relative ? text.substr(1, text.size() - 2) : text;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  if (!relative) return number;
+  std::int64_t unit = 0;
+  switch (text.back()) {
+    case 's': unit = 1000; break;
+    case 'm': unit = 60'000; break;
+    case 'h': unit = 3'600'000; break;
+    case 'd': unit = 86'400'000; break;
+    default: return std::nullopt;
+  }
+  return now - number * unit;
+}
+
+json::object user_json(const hub::User& user) {
+  return {{"id", user.id}, {"name", user.name}, {"created", user.created_ms}};
+}
+
+json::object room_json(const hub::Room& room) {
+  json::array aliases(room.aliases.begin(), room.aliases.end());
+  return {{"id", room.id}, {"name", room.name}, {"floor", room.floor}, {"aliases", std::move(aliases)}};
+}
+
+json::object home_json(const hub::Home& home, const hub::Registry& registry, std::string_view actor) {
+  json::array rooms;
+  for (const auto& room : home.rooms) rooms.push_back(room_json(room));
+  json::array members;
+  for (const auto& [user_id, role] : home.members) {
+    auto user = registry.user(user_id);
+    members.push_back(json::object{
+        {"user", user_id}, {"name", user ? user->name : ""}, {"role", hub::role_name(role)}});
+  }
+  auto role = home.members.find(std::string(actor));
+  return {{"id", home.id},
+          {"name", home.name},
+          {"role", role == home.members.end() ? "" : hub::role_name(role->second)},
+          {"rooms", std::move(rooms)},
+          {"members", std::move(members)},
+          {"created", home.created_ms}};
+}
+
+json::object device_json(const hub::Device& device) {
+  json::array aliases(device.aliases.begin(), device.aliases.end());
+  return {{"id", device.id},           {"name", device.name},     {"type", device.type},
+          {"home", device.home_id},    {"room", device.room_id},  {"aliases", std::move(aliases)},
+          {"revoked", device.revoked}, {"created", device.created_ms}};
+}
+
+json::object state_json(const hub::DeviceState& state) {
+  json::object out = device_json(state.device);
+  out["online"] = state.online;
+  out["last_seen"] = state.last_seen_ms;
+  json::object reported;
+  for (const auto& p : state.reported) {
+    reported[p.name] = json::object{{"value", spec::to_json(p.value)}, {"time", p.time_ms}, {"version", p.version},
+                                    {"ids", p.ids}};
+  }
+  json::object desired;
+  for (const auto& p : state.desired) {
+    desired[p.name] = json::object{{"value", spec::to_json(p.value)}, {"time", p.time_ms}, {"request", p.request_id},
+                                   {"ids", p.ids}};
+  }
+  out["properties"] = std::move(reported);
+  out["desired"] = std::move(desired);
+  return out;
+}
+
+// A command's answer: 200 when the device did it, 202 when it is on its way
+// (sent, queued for an offline device, or no answer yet), 409 when the device
+// refused, 504 when an action got no answer.
+Response reply_response(const hub::CommandReply& reply, bool action) {
+  json::object body{{"request", reply.request_id}, {"status", hub::status_name(reply.status)}};
+  if (!reply.message.empty()) body["message"] = reply.message;
+  if (action && reply.status == hub::CommandReply::Status::kOk) body["out"] = reply.out;
+  switch (reply.status) {
+    case hub::CommandReply::Status::kOk: return json_response(200, body);
+    case hub::CommandReply::Status::kError:
+      body["error"] = "device_refused";
+      if (!body.contains("message")) body["message"] = "the device refused";
+      return json_response(409, body);
+    case hub::CommandReply::Status::kTimeout:
+      if (action) {
+        body["error"] = "timeout";
+        return json_response(504, body);
+      }
+      return json_response(202, body);
+    default: return json_response(202, body);
+  }
+}
+
+}  // namespace
+
+// One thread for slow work (password hashing), so reactors never wait on it.
+class Api::Worker {
+ public:
+  Worker() : thread_([this] { run(); }) {}
+  ~Worker() {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  void post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stopped_ || !tasks_.empty(); });
+        if (stopped_ && tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+// A request on its way through the routes.
+struct Api::Call {
+  const Request& request;
+  Responder responder;
+  std::vector<std::string_view> parts;  // path segments after /api/v1
+  std::optional<hub::User> user;         // once authenticated
+
+  void send(Response response) const { responder.send(std::move(response)); }
+  void fail(const Error& error) const { send(error_of(error)); }
+  void fail(int status, std::string_view code, std::string_view message) const {
+    send(error_response(status, code, message));
+  }
+  bool is(std::string_view method) const { return request.method == method; }
+  // The body as a JSON object; on failure answers 400 and returns nothing.
+  std::optional<json::object> body() const {
+    if (request.body.empty()) {
+      fail(400, "bad_json", "the request needs a JSON object as its body");
+      return std::nullopt;
+    }
+    boost::system::error_code error;
+    json::value value = json::parse(request.body, error);
+    if (error) {
+      fail(400, "bad_json", fmt::format("the body is not valid JSON: {}", error.message()));
+      return std::nullopt;
+    }
+    if (!value.is_object()) {
+      fail(400, "bad_json", "the body must be a JSON object");
+      return std::nullopt;
+    }
+    return std::move(value.get_object());
+  }
+  void method_not_allowed(std::string_view allowed) const {
+    Response response = error_response(405, "method_not_allowed",
+                                       fmt::format("{} {} is not supported; use {}", request.method, request.path, allowed));
+    response.headers.emplace_back("Allow", std::string(allowed));
+    send(std::move(response));
+  }
+};
+
+namespace {
+
+// A string member of a body, or `fallback`; nullopt (and a 400 sent) if it is there but not a string.
+std::optional<std::string> string_field(const json::object& body, std::string_view name, const auto& call,
+                                        bool required, std::string fallback = {}) {
+  const json::value* value = body.if_contains(name);
+  if (!value) {
+    if (required) {
+      call.fail(400, "invalid", fmt::format("\"{}\" is required", name));
+      return std::nullopt;
+    }
+    return fallback;
+  }
+  if (!value->is_string()) {
+    call.fail(400, "invalid", fmt::format("\"{}\" must be a string", name));
+    return std::nullopt;
+  }
+  return std::string(value->get_string());
+}
+
+std::optional<std::vector<std::string>> aliases_field(const json::object& body, const auto& call) {
+  std::vector<std::string> aliases;
+  const json::value* value = body.if_contains("aliases");
+  if (!value) return aliases;
+  if (!value->is_array()) {
+    call.fail(400, "invalid", "\"aliases\" must be an array of strings");
+    return std::nullopt;
+  }
+  for (const auto& alias : value->get_array()) {
+    if (!alias.is_string()) {
+      call.fail(400, "invalid", "\"aliases\" must be an array of strings");
+      return std::nullopt;
+    }
+    aliases.emplace_back(alias.get_string());
+  }
+  return aliases;
+}
+
+}  // namespace
+
+Api::Api(hub::Hub& hub, ApiOptions options)
+    : hub_(hub), registry_(hub.registry()), options_(options), worker_(std::make_unique<Worker>()) {}
+
+Api::~Api() = default;
+
+void Api::handle(const Request& request, Responder responder) {
+  if (request.path == "/healthz") {
+    if (request.method != "GET") return responder.send(error_response(405, "method_not_allowed", "use GET"));
+    return responder.send(Response{200, "{\"status\":\"ok\"}\n"});
+  }
+  if (request.path != kPrefix && !request.path.starts_with(std::string(kPrefix) + "/")) {
+    return responder.send(error_response(404, "not_found",
+                                         fmt::format("no such resource: {} (the API is under {}/)", request.path, kPrefix)));
+  }
+  Call call{request, std::move(responder), split_path(std::string_view(request.path).substr(kPrefix.size()))};
+  route(call);
+}
+
+void Api::route(Call& call) {
+  const auto& parts = call.parts;
+  // Without a token.
+  if (parts.size() == 1 && parts[0] == "login") {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    return login(call);
+  }
+  if (parts.size() == 1 && parts[0] == "users" && call.is("POST")) return sign_up(call);
+
+  const std::string_view header = call.request.authorization;
+  if (!header.starts_with("Bearer ")) {
+    Response response = error_response(401, "unauthorized",
+                                       "sign in first: POST /api/v1/login, then send \"Authorization: Bearer <token>\"");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return call.send(std::move(response));
+  }
+  const std::string_view token = header.substr(7);
+  auto user = registry_.user_for_token(token);
+  if (!user) return call.fail(user.error());
+  call.user = std::move(*user);
+  const std::string& actor = call.user->id;
+
+  if (parts.empty()) return call.fail(404, "not_found", "see docs/api.md for the resources");
+  if (parts[0] == "me" && parts.size() == 1) {
+    if (!call.is("GET")) return call.method_not_allowed("GET");
+    return call.send(json_response(200, user_json(*call.user)));
+  }
+  if (parts[0] == "logout" && parts.size() == 1) {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    if (auto revoked = registry_.revoke_token_value(token); !revoked) return call.fail(revoked.error());
+    return call.send(Response{204, ""});
+  }
+  if (parts[0] == "users" && parts.size() == 1) return call.method_not_allowed("POST");
+  if (parts[0] == "spec") {
+    const auto& catalog = registry_.catalog();
+    if (!call.is("GET")) return call.method_not_allowed("GET");
+    if (parts.size() == 2 && parts[1] == "types") {
+      json::array types;
+      for (const auto& type : catalog.device_types()) types.push_back(spec::summarize(type));
+      return call.send(json_response(200, json::object{{"types", std::move(types)}}));
+    }
+    if (parts.size() == 3 && parts[1] == "types") {
+      const spec::DeviceType* type = catalog.find(parts[2]);
+      if (!type) return call.fail(404, "not_found", fmt::format("the catalog has no device type '{}'", parts[2]));
+      return call.send(json_response(200, spec::describe(*type)));
+    }
+    return call.fail(404, "not_found", "spec resources: /spec/types, /spec/types/{name}");
+  }
+  if (parts[0] == "homes") return route_homes(call);
+  if (parts[0] == "devices") return route_devices(call);
+  (void)actor;
+  return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
+}
+
+void Api::login(Call& call) {
+  auto body = call.body();
+  if (!body) return;
+  auto name = string_field(*body, "user", call, true);
+  if (!name) return;
+  auto password = string_field(*body, "password", call, true);
+  if (!password) return;
+  auto label = string_field(*body, "label", call, false, "api");
+  if (!label) return;
+  worker_->post([this, responder = call.responder, name = std::move(*name), password = std::move(*password),
+                 label = std::move(*label)] {
+    auto user = registry_.authenticate_user(name, password);
+    if (!user) return responder.send(error_of(user.error()));
+    auto token = registry_.issue_token(user->id, label);
+    if (!token) return responder.send(error_of(token.error()));
+    responder.send(json_response(201, json::object{{"token", token->token}, {"id", token->id}, {"user", user_json(*user)}}));
+  });
+}
+
+void Api::sign_up(Call& call) {
+  // Who may make an account: anyone for the first, or with --open-signup; else a signed-in user.
+  const bool open = options_.open_signup || registry_.user_count() == 0;
+  if (!open) {
+    const std::string_view header = call.request.authorization;
+    if (!header.starts_with("Bearer ") || !registry_.user_for_token(header.substr(7))) {
+      return call.fail(401, "unauthorized",
+                       "new accounts are made by a signed-in user (or run millet with --open-signup)");
+    }
+  }
+  auto body = call.body();
+  if (!body) return;
+  auto name = string_field(*body, "name", call, true);
+  if (!name) return;
+  auto password = string_field(*body, "password", call, true);
+  if (!password) return;
+  worker_->post([this, responder = call.responder, name = std::move(*name), password = std::move(*password)] {
+    auto user = registry_.add_user(name, password);
+    if (!user) return responder.send(error_of(user.error()));
+    responder.send(json_response(201, user_json(*user)));
+  });
+}
+
+void Api::route_homes(Call& call) {
+  const auto& parts = call.parts;
+  const std::string& actor = call.user->id;
+  if (parts.size() == 1) {
+    if (call.is("GET")) {
+      json::array homes;
+      for (const auto& home : registry_.homes_of(actor)) homes.push_back(home_json(home, registry_, actor));
+      return call.send(json_response(200, json::object{{"homes", std::move(homes)}}));
+    }
+    if (!call.is("POST")) return call.method_not_allowed("GET, POST");
+    auto body = call.body();
+    if (!body) return;
+    auto name = string_field(*body, "name", call, true);
+    if (!name) return;
+    auto home = registry_.add_home(actor, *name);
+    if (!home) return call.fail(home.error());
+    return call.send(json_response(201, home_json(*home, registry_, actor)));
+  }
+  const std::string home_id(parts[1]);
+  if (parts.size() == 2) {
+    if (!call.is("GET")) return call.method_not_allowed("GET");
+    auto home = registry_.home(actor, home_id);
+    if (!home) return call.fail(home.error());
+    return call.send(json_response(200, home_json(*home, registry_, actor)));
+  }
+  const std::string_view what = parts[2];
+  if (what == "rooms" && parts.size() == 3) {
+    if (call.is("GET")) {
+      auto home = registry_.home(actor, home_id);
+      if (!home) return call.fail(home.error());
+      json::array rooms;
+      for (const auto& room : home->rooms) rooms.push_back(room_json(room));
+      return call.send(json_response(200, json::object{{"rooms", std::move(rooms)}}));
+    }
+    if (!call.is("POST")) return call.method_not_allowed("GET, POST");
+    auto body = call.body();
+    if (!body) return;
+    auto name = string_field(*body, "name", call, true);
+    if (!name) return;
+    auto floor = string_field(*body, "floor", call, false);
+    if (!floor) return;
+    auto aliases = aliases_field(*body, call);
+    if (!aliases) return;
+    auto room = registry_.add_room(actor, home_id, *name, *floor, std::move(*aliases));
+    if (!room) return call.fail(room.error());
+    return call.send(json_response(201, room_json(*room)));
+  }
+  if (what == "rooms" && parts.size() == 4) {
+    if (!call.is("DELETE")) return call.method_not_allowed("DELETE");
+    if (auto removed = registry_.remove_room(actor, home_id, parts[3]); !removed) return call.fail(removed.error());
+    return call.send(Response{204, ""});
+  }
+  if (what == "members" && parts.size() == 3) {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    auto body = call.body();
+    if (!body) return;
+    auto user = string_field(*body, "user", call, true);
+    if (!user) return;
+    auto role_text = string_field(*body, "role", call, false, "member");
+    if (!role_text) return;
+    auto role = hub::parse_role(*role_text);
+    if (!role) return call.fail(400, "invalid", fmt::format("role '{}' is not owner, member or guest", *role_text));
+    if (auto shared = registry_.share_home(actor, home_id, *user, *role); !shared) return call.fail(shared.error());
+    auto home = registry_.home(actor, home_id);
+    if (!home) return call.fail(home.error());
+    return call.send(json_response(200, home_json(*home, registry_, actor)));
+  }
+  if (what == "members" && parts.size() == 4) {
+    if (!call.is("DELETE")) return call.method_not_allowed("DELETE");
+    if (auto removed = registry_.unshare_home(actor, home_id, parts[3]); !removed) return call.fail(removed.error());
+    return call.send(Response{204, ""});
+  }
+  if (what == "devices" && parts.size() == 3) {
+    if (call.is("GET")) {
+      auto devices = registry_.devices_in(actor, home_id);
+      if (!devices) return call.fail(devices.error());
+      json::array list;
+      for (const auto& device : *devices) list.push_back(device_json(device));
+      return call.send(json_response(200, json::object{{"devices", std::move(list)}}));
+    }
+    if (!call.is("POST")) return call.method_not_allowed("GET, POST");
+    auto body = call.body();
+    if (!body) return;
+    auto name = string_field(*body, "name", call, true);
+    if (!name) return;
+    auto type = string_field(*body, "type", call, true);
+    if (!type) return;
+    auto room = string_field(*body, "room", call, false);
+    if (!room) return;
+    auto aliases = aliases_field(*body, call);
+    if (!aliases) return;
+    // A room may be named as well as given by id.
+    if (!room->empty()) {
+      if (auto home = registry_.home(actor, home_id)) {
+        for (const auto& r : home->rooms) {
+          if (r.name == *room) *room = r.id;
+        }
+      }
+    }
+    auto made = registry_.add_device(actor, home_id, *name, *type, *room, std::move(*aliases));
+    if (!made) return call.fail(made.error());
+    json::object out = device_json(made->device);
+    out["secret"] = made->secret;
+    return call.send(json_response(201, out));
+  }
+  return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
+}
+
+void Api::route_devices(Call& call) {
+  const auto& parts = call.parts;
+  const std::string& actor = call.user->id;
+  if (parts.size() == 1) {
+    if (!call.is("GET")) return call.method_not_allowed("GET (add devices with POST /homes/{id}/devices)");
+    json::array list;
+    for (const auto& home : registry_.homes_of(actor)) {
+      auto devices = registry_.devices_in(actor, home.id);
+      if (!devices) continue;
+      for (const auto& device : *devices) list.push_back(device_json(device));
+    }
+    return call.send(json_response(200, json::object{{"devices", std::move(list)}}));
+  }
+  const std::string device_id(parts[1]);
+  const auto state_reply = [responder = call.responder](hub::Result<hub::DeviceState> state) {
+    if (!state) return responder.send(error_of(state.error()));
+    responder.send(json_response(200, state_json(*state)));
+  };
+  if (parts.size() == 2) {
+    if (call.is("GET")) return hub_.state(actor, device_id, state_reply);
+    if (call.is("DELETE")) {
+      if (auto removed = registry_.remove_device(actor, device_id); !removed) return call.fail(removed.error());
+      return call.send(Response{204, ""});
+    }
+    if (!call.is("PATCH")) return call.method_not_allowed("GET, PATCH, DELETE");
+    auto body = call.body();
+    if (!body) return;
+    std::optional<std::string> name, room;
+    std::optional<std::vector<std::string>> aliases;
+    if (body->contains("name")) {
+      name = string_field(*body, "name", call, true);
+      if (!name) return;
+    }
+    if (body->contains("room")) {
+      room = string_field(*body, "room", call, true);
+      if (!room) return;
+    }
+    if (body->contains("aliases")) {
+      aliases = aliases_field(*body, call);
+      if (!aliases) return;
+    }
+    auto updated = registry_.update_device(actor, device_id, std::move(name), std::move(room), std::move(aliases));
+    if (!updated) return call.fail(updated.error());
+    return call.send(json_response(200, device_json(*updated)));
+  }
+  const std::string_view what = parts[2];
+  // How long to wait for the device's answer: ?wait=ms.
+  std::chrono::milliseconds wait = options_.default_wait;
+  if (auto text = call.request.param("wait"); !text.empty()) {
+    std::int64_t ms = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (error != std::errc() || end != text.data() + text.size() || ms < 0) {
+      return call.fail(400, "invalid", "\"wait\" is a number of milliseconds");
+    }
+    wait = std::min(std::chrono::milliseconds(ms), options_.max_wait);
+  }
+  if (what == "properties" && parts.size() == 3) {
+    if (call.is("GET")) return hub_.state(actor, device_id, state_reply);
+    if (!call.is("PUT") && !call.is("PATCH") && !call.is("POST")) return call.method_not_allowed("GET, PUT");
+    auto body = call.body();
+    if (!body) return;
+    return hub_.set(actor, device_id, *body, wait, [responder = call.responder](hub::Result<hub::CommandReply> reply) {
+      if (!reply) return responder.send(error_of(reply.error()));
+      responder.send(reply_response(*reply, false));
+    });
+  }
+  if (what == "actions" && parts.size() == 4) {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    json::object in;
+    if (!call.request.body.empty()) {
+      auto body = call.body();
+      if (!body) return;
+      in = std::move(*body);
+    }
+    return hub_.call(actor, device_id, parts[3], in, wait, [responder = call.responder](hub::Result<hub::CommandReply> reply) {
+      if (!reply) return responder.send(error_of(reply.error()));
+      responder.send(reply_response(*reply, true));
+    });
+  }
+  if (what == "history" && parts.size() == 3) {
+    if (!call.is("GET")) return call.method_not_allowed("GET");
+    const std::string_view property = call.request.param("property");
+    if (property.empty()) return call.fail(400, "invalid", "say which property: ?property=light.brightness");
+    const std::int64_t now = now_ms();
+    auto to = parse_time(call.request.param("to", "now"), now);
+    auto from = to ? parse_time(call.request.param("from", "-24h"), now) : std::nullopt;
+    if (!from || !to) {
+      return call.fail(400, "invalid", "\"from\" and \"to\" are ms since the epoch, \"now\", or relative: -24h, -7d, -30m");
+    }
+    std::optional<hub::HistoryLevel> level;
+    if (auto text = call.request.param("level"); !text.empty() && text != "auto") {
+      level = hub::parse_level(text);
+      if (!level) return call.fail(400, "invalid", "\"level\" is raw, 5m, 1h or auto");
+    }
+    std::size_t limit = 100'000;
+    if (auto text = call.request.param("limit"); !text.empty()) {
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
+      if (error != std::errc() || end != text.data() + text.size() || limit == 0) {
+        return call.fail(400, "invalid", "\"limit\" is a positive number");
+      }
+    }
+    auto history = hub_.history(actor, device_id, property, *from, *to, level, limit);
+    if (!history) return call.fail(history.error());
+    json::object out{{"device", device_id},
+                     {"property", history->property},
+                     {"unit", history->unit},
+                     {"level", hub::level_name(history->range.level)},
+                     {"from", *from},
+                     {"to", *to}};
+    if (history->range.level == hub::HistoryLevel::kRaw) {
+      json::array points;
+      points.reserve(history->range.points.size());
+      for (const auto& point : history->range.points) {
+        points.push_back(json::object{{"time", point.time_ms}, {"value", spec::to_json(point.value)}});
+      }
+      out["points"] = std::move(points);
+    } else {
+      json::array rollups;
+      rollups.reserve(history->range.rollups.size());
+      for (const auto& r : history->range.rollups) {
+        rollups.push_back(json::object{
+            {"time", r.time_ms}, {"min", r.min}, {"max", r.max}, {"avg", r.average()}, {"count", r.count}});
+      }
+      out["rollups"] = std::move(rollups);
+    }
+    return call.send(json_response(200, out));
+  }
+  if (what == "secret" && parts.size() == 3) {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    auto secret = registry_.rotate_secret(actor, device_id);
+    if (!secret) return call.fail(secret.error());
+    return call.send(json_response(200, json::object{{"id", device_id}, {"secret", *secret}}));
+  }
+  if (what == "revoke" && parts.size() == 3) {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    if (auto revoked = registry_.revoke_device(actor, device_id); !revoked) return call.fail(revoked.error());
+    return call.send(Response{204, ""});
+  }
+  return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
+}
+
+std::optional<Response> Api::accept_websocket(const Request& request,
+                                              const std::shared_ptr<HttpConnection>& connection) {
+  if (request.path != std::string(kPrefix) + "/events") {
+    return error_response(404, "not_found", "WebSocket connections are taken at /api/v1/events");
+  }
+  std::string_view token = request.param("token");
+  if (request.authorization.starts_with("Bearer ")) token = std::string_view(request.authorization).substr(7);
+  auto user = registry_.user_for_token(token);
+  if (!user) return error_of(user.error());
+  // Optional filters: one home, one device.
+  const std::string home(request.param("home"));
+  const std::string device(request.param("device"));
+  if (!home.empty() && !registry_.role_of(user->id, home)) {
+    return error_response(404, "not_found", fmt::format("no home '{}'", home));
+  }
+  if (!device.empty() && !registry_.device(user->id, device)) {
+    return error_response(404, "not_found", fmt::format("no device '{}'", device));
+  }
+  hub::EventBus& events = hub_.events();
+  std::weak_ptr<HttpConnection> weak = connection;
+  net::Reactor& reactor = connection->reactor();
+  const std::uint64_t id = events.subscribe(
+      [this, weak, &reactor, user_id = user->id, home, device](const hub::DeviceEventPtr& event) {
+        if (!home.empty() && event->home_id != home) return;
+        if (!device.empty() && event->device_id != device) return;
+        // Checked per event, so a person removed from a home stops seeing it at once.
+        if (!registry_.role_of(user_id, event->home_id)) return;
+        reactor.post([weak, event] {
+          if (auto alive = weak.lock()) alive->send_text_frame(event->json);
+        });
+      });
+  connection->on_close([&events, id] { events.unsubscribe(id); });
+  spdlog::debug("api: event stream opened for {}", user->name);
+  return std::nullopt;
+}
+
+}  // namespace millet::api

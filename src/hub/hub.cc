@@ -1,0 +1,142 @@
+#include "hub/hub.h"
+
+#include <fmt/format.h>
+
+#include "mqtt/broker.h"
+#include "mqtt/shard.h"
+#include "spec/validate.h"
+
+namespace millet::hub {
+namespace {
+
+namespace json = boost::json;
+
+Error invalid(std::string message) { return Error{Error::Code::kInvalid, std::move(message)}; }
+
+const spec::DeviceType* type_of(const Registry& registry, const Device& device) {
+  return registry.catalog().find(device.type);
+}
+
+}  // namespace
+
+Hub::Hub(Registry& registry, History& history, DeviceGateway& gateway, mqtt::Broker& broker)
+    : registry_(registry), history_(history), gateway_(gateway), broker_(broker) {}
+
+void Hub::on_device_shard(std::string_view device_id, std::function<void(std::size_t)> task) {
+  mqtt::Shard& shard = broker_.home_shard(device_id);
+  shard.reactor().post([index = shard.index(), task = std::move(task)] { task(index); });
+}
+
+void Hub::state(std::string_view actor, std::string_view device_id, Callback<DeviceState> done) {
+  auto device = registry_.device(actor, device_id);
+  if (!device) return done(unexpected(device.error()));
+  const spec::DeviceType* type = type_of(registry_, *device);
+  on_device_shard(device_id, [this, device = std::move(*device), type, done = std::move(done)](std::size_t shard) {
+    DeviceState state{device};
+    if (const Shadow* shadow = gateway_.shadows(shard).find(device.id)) {
+      state.online = shadow->online;
+      state.last_seen_ms = shadow->last_seen_ms;
+      for (const auto& [key, reported] : shadow->reported) {
+        const PropertyId id = property_id(key);
+        state.reported.push_back({type ? type->property_name(id.siid, id.piid) : "", fmt::format("{}.{}", id.siid, id.piid),
+                                  reported.value, reported.time_ms, reported.version, {}});
+      }
+      for (const auto& [key, desired] : shadow->desired) {
+        const PropertyId id = property_id(key);
+        state.desired.push_back({type ? type->property_name(id.siid, id.piid) : "", fmt::format("{}.{}", id.siid, id.piid),
+                                 desired.value, desired.time_ms, 0, desired.request_id});
+      }
+    }
+    done(std::move(state));
+  });
+}
+
+void Hub::set(std::string_view actor, std::string_view device_id, const json::object& values,
+              std::chrono::milliseconds wait, Callback<CommandReply> done) {
+  auto device = registry_.device(actor, device_id);
+  if (!device) return done(unexpected(device.error()));
+  const spec::DeviceType* type = type_of(registry_, *device);
+  if (!type) return done(unexpected(invalid(fmt::format("device '{}': its type '{}' is not in the catalog", device->name, device->type))));
+  if (values.empty()) return done(unexpected(invalid("give at least one property to set")));
+  std::vector<CheckedValue> checked;
+  for (const auto& [address, value] : values) {
+    auto found = type->find_property(address);
+    if (!found) {
+      return done(unexpected(invalid(fmt::format("device '{}': {} has no property '{}'", device->name, type->name,
+                                                 std::string_view(address)))));
+    }
+    if (auto allowed = spec::check_access(*found->service, *found->member, spec::Use::kSet); !allowed) {
+      return done(unexpected(invalid(allowed.error().message(device->name))));
+    }
+    auto valid = spec::check_value(*found->service, *found->member, value);
+    if (!valid) return done(unexpected(invalid(valid.error().message(device->name))));
+    checked.push_back({PropertyId{static_cast<std::uint16_t>(found->service->siid),
+                                  static_cast<std::uint16_t>(found->member->piid)},
+                       spec::qualified_name(*found->service, found->member->name), std::move(*valid)});
+  }
+  on_device_shard(device_id, [this, device = std::move(*device), checked = std::move(checked), wait,
+                              done = std::move(done)](std::size_t shard) mutable {
+    gateway_.send_set(shard, device, std::move(checked), wait, std::move(done));
+  });
+}
+
+void Hub::call(std::string_view actor, std::string_view device_id, std::string_view action,
+               const json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done) {
+  auto device = registry_.device(actor, device_id);
+  if (!device) return done(unexpected(device.error()));
+  const spec::DeviceType* type = type_of(registry_, *device);
+  if (!type) return done(unexpected(invalid(fmt::format("device '{}': its type '{}' is not in the catalog", device->name, device->type))));
+  auto found = type->find_action(action);
+  if (!found) {
+    return done(unexpected(invalid(fmt::format("device '{}': {} has no action '{}'", device->name, type->name, action))));
+  }
+  const spec::Service& service = *found->service;
+  const spec::Action& spec_action = *found->member;
+  const std::string action_name = spec::qualified_name(service, spec_action.name);
+  json::object arguments;
+  std::size_t used = 0;
+  for (std::uint32_t piid : spec_action.in) {
+    const spec::Property* property = service.property(piid);
+    const std::string name = spec::qualified_name(service, property->name);
+    const json::value* value = in.if_contains(name);
+    if (!value) value = in.if_contains(spec::qualified_ids(service, piid));
+    if (!value) value = in.if_contains(property->name);
+    if (!value) {
+      return done(unexpected(invalid(fmt::format("device '{}': action {} needs its argument '{}'", device->name,
+                                                 action_name, name))));
+    }
+    auto valid = spec::check_value(service, *property, *value);
+    if (!valid) return done(unexpected(invalid(valid.error().message(device->name))));
+    arguments[name] = spec::to_json(*valid);
+    ++used;
+  }
+  if (used != in.size()) {
+    return done(unexpected(invalid(fmt::format("device '{}': action {} takes {} argument(s); {} were given",
+                                               device->name, action_name, spec_action.in.size(), in.size()))));
+  }
+  on_device_shard(device_id, [this, device = std::move(*device), &service, &spec_action, arguments = std::move(arguments),
+                              wait, done = std::move(done)](std::size_t shard) mutable {
+    gateway_.send_action(shard, device, service, spec_action, std::move(arguments), wait, std::move(done));
+  });
+}
+
+Result<PropertyHistory> Hub::history(std::string_view actor, std::string_view device_id, std::string_view property,
+                                     std::int64_t from_ms, std::int64_t to_ms, std::optional<HistoryLevel> level,
+                                     std::size_t limit) const {
+  auto device = registry_.device(actor, device_id);
+  if (!device) return unexpected(device.error());
+  const spec::DeviceType* type = type_of(registry_, *device);
+  auto found = type ? type->find_property(property) : std::nullopt;
+  if (!found) {
+    return unexpected(invalid(fmt::format("device '{}': {} has no property '{}'", device->name,
+                                          type ? type->name : device->type, property)));
+  }
+  if (from_ms >= to_ms) return unexpected(invalid("the range is empty: \"from\" must be before \"to\""));
+  const PropertyId id{static_cast<std::uint16_t>(found->service->siid), static_cast<std::uint16_t>(found->member->piid)};
+  auto range = history_.query(device->id, id, from_ms, to_ms, level, limit);
+  if (!range) return unexpected(Error{Error::Code::kStorage, range.error()});
+  return PropertyHistory{spec::qualified_name(*found->service, found->member->name), found->member->unit,
+                         std::move(*range)};
+}
+
+}  // namespace millet::hub
