@@ -81,6 +81,11 @@ void HttpConnection::start(std::shared_ptr<net::Stream> stream, RequestHandler& 
 }
 
 std::size_t HttpConnection::on_stream_data(ByteSpan data) {
+  if (mode_ == Mode::kDraining) {
+    drained_ += data.size();
+    if (drained_ > 64 * kMaxBody) finish();
+    return data.size();
+  }
   input_.append(data);
   if (mode_ == Mode::kWebSocket) {
     process_frames();
@@ -111,7 +116,9 @@ void HttpConnection::process() {
     }
     if (error) {
       parser_.reset();
-      if (error == http::error::body_limit) return fail_request(413, "too_large", "the request body is larger than 1 MiB");
+      if (error == http::error::body_limit) {
+        return refuse_and_drain(413, "too_large", "the request body is larger than 1 MiB");
+      }
       if (error == http::error::header_limit) return fail_request(431, "too_large", "the request header is too large");
       return fail_request(400, "bad_request", "malformed HTTP request: " + error.message());
     }
@@ -231,6 +238,18 @@ void HttpConnection::write_response(const Response& response, bool keep_alive) {
 
 void HttpConnection::fail_request(int status, std::string_view code, std::string_view message) {
   write_response(error_response(status, code, message), false);
+}
+
+void HttpConnection::refuse_and_drain(int status, std::string_view code, std::string_view message) {
+  Response response = error_response(status, code, message);
+  response.headers.emplace_back("Connection", "close");
+  write_response(response, /*keep_alive=*/true);  // the header says close; the socket stays open to drain
+  mode_ = Mode::kDraining;
+  input_.clear();
+  stream_->resume_reading();
+  stream_->reactor().after(std::chrono::seconds(5), [weak = weak_from_this()] {
+    if (auto alive = weak.lock()) alive->finish();
+  });
 }
 
 void HttpConnection::finish() {

@@ -96,7 +96,12 @@ class HttpConnection final : public net::StreamHandler, public std::enable_share
   void deliver(Response response);  // Responder's target, on this thread
 
  private:
-  enum class Mode : std::uint8_t { kHttp, kWebSocket, kClosed };
+  enum class Mode : std::uint8_t {
+    kHttp,
+    kWebSocket,
+    kDraining,  // refused a request whose body is still arriving: read and drop it, then close
+    kClosed,
+  };
 
   struct ParserState;
 
@@ -107,6 +112,9 @@ class HttpConnection final : public net::StreamHandler, public std::enable_share
   void write_response(const Response& response, bool keep_alive);
   void fail_request(int status, std::string_view code, std::string_view message);
   void finish();
+  // Answers, then reads and drops what the client still sends (so that it
+  // sees the answer rather than a reset), then closes.
+  void refuse_and_drain(int status, std::string_view code, std::string_view message);
 
   std::shared_ptr<net::Stream> stream_;
   RequestHandler& handler_;
@@ -117,6 +125,7 @@ class HttpConnection final : public net::StreamHandler, public std::enable_share
   bool busy_ = false;        // a request is being answered
   bool keep_alive_ = true;   // of the request being answered
   std::uint64_t lost_events_ = 0;
+  std::uint64_t drained_ = 0;
   std::function<void()> on_close_;
 };
 

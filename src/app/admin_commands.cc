@@ -1,6 +1,6 @@
 // `millet user|home|room|device ...` on a data directory: the registry read
-// and changed directly in the store, while no server runs on it. (Against a
-// running server the same commands will go through its API.)
+// and changed directly in the store, while no server runs on it. Against a
+// running server the same commands go through its API (remote_commands.cc).
 
 #include "app/admin_commands.h"
 
@@ -205,54 +205,99 @@ int device_remove(Opened& o, const AdminOptions& options) {
 }  // namespace
 
 CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
-  const auto common = [&options](CLI::App* command, bool acts) {
-    command->add_option("--data-dir", options.data_dir, "The data directory of a millet that is not running")
-        ->capture_default_str();
-    command->add_option("--spec-dir", options.spec_dir, "Device catalog folder (default: spec/ of this millet)");
+  // Every command talks to a running server unless given --data-dir; `offline`
+  // says whether it can work on a data directory too.
+  const auto common = [&options](CLI::App* command, bool offline) {
+    command->add_option("--server", options.server,
+                        "The running millet's API (default: $MILLET_SERVER, else http://127.0.0.1:8080)");
+    command->add_option("--token", options.token, "API token (default: $MILLET_TOKEN, else the one `millet login` saved)");
+    if (offline) {
+      command->add_option("--data-dir", options.data_dir,
+                          "Work on the data directory of a millet that is NOT running, instead of a server");
+      command->add_option("--spec-dir", options.spec_dir, "With --data-dir: device catalog folder");
+      command->add_option("--user", options.user, "With --data-dir: the user who acts (a login name)");
+    }
     command->add_flag("--json", options.json, "Print JSON");
-    if (acts) command->add_option("--user", options.user, "The user who acts (a login name)");
   };
+  CLI::App* login = app.add_subcommand("login", "Sign in to a running millet; keeps the token for later commands");
+  login->add_option("--user", options.user, "Login name")->required();
+  login->add_option("--password", options.password, "The password (default: a line from stdin)");
+  common(login, false);
+  CLI::App* logout = app.add_subcommand("logout", "Revoke the token `millet login` kept");
+  common(logout, false);
+
   CLI::App* user = app.add_subcommand("user", "People: add a user (the password is read from stdin)");
-  CLI::App* user_add = user->add_subcommand("add", "Add a user");
+  CLI::App* user_add = user->add_subcommand("add", "Add a user (the first one freely; later ones when signed in)");
   user_add->add_option("name", options.name, "Login name")->required();
   user_add->add_option("--password", options.password, "The password (default: a line from stdin)");
-  common(user_add, false);
+  common(user_add, true);
   user->require_subcommand(1);
 
-  CLI::App* home = app.add_subcommand("home", "Homes: add one (its owner is --user)");
-  CLI::App* home_add = home->add_subcommand("add", "Add a home");
+  CLI::App* home = app.add_subcommand("home", "Homes: add, list, share with another user");
+  CLI::App* home_add = home->add_subcommand("add", "Add a home; you are its owner");
   home_add->add_option("name", options.name, "The home's name")->required();
   common(home_add, true);
+  CLI::App* home_list = home->add_subcommand("list", "List your homes with their rooms and members");
+  common(home_list, false);
+  CLI::App* home_share = home->add_subcommand("share", "Give another user a role in a home (owners only)");
+  home_share->add_option("home", options.home, "Home id or name")->required();
+  home_share->add_option("user", options.target, "The other user's login name")->required();
+  home_share->add_option("--role", options.role, "owner, member or guest")->capture_default_str();
+  common(home_share, false);
   home->require_subcommand(1);
 
   CLI::App* room = app.add_subcommand("room", "Rooms of a home");
   CLI::App* room_add = room->add_subcommand("add", "Add a room");
   room_add->add_option("name", options.name, "The room's name")->required();
-  room_add->add_option("--home", options.home, "Home id or name (default: the user's only home)");
+  room_add->add_option("--home", options.home, "Home id or name (default: your only home)");
   room_add->add_option("--floor", options.floor, "The floor it is on");
   common(room_add, true);
   room->require_subcommand(1);
 
-  CLI::App* device = app.add_subcommand("device", "Devices: add (prints its id and secret), list, remove");
+  CLI::App* device =
+      app.add_subcommand("device", "Devices: add (prints its id and secret), list, get, set, call, history, rm");
   CLI::App* device_add = device->add_subcommand("add", "Add a device; prints its id and secret, once");
   device_add->add_option("name", options.name, "The device's name, unique in its home")->required();
   device_add->add_option("--type", options.type, "Its category in the catalog (millet spec list)")->required();
-  device_add->add_option("--home", options.home, "Home id or name (default: the user's only home)");
+  device_add->add_option("--home", options.home, "Home id or name (default: your only home)");
   device_add->add_option("--room", options.room, "Room id or name");
   device_add->add_option("--count", options.count, "Add this many, named \"NAME 1\" .. \"NAME N\"")
       ->check(CLI::Range(1, 100000));
   common(device_add, true);
-  CLI::App* device_list = device->add_subcommand("list", "List the devices of the user's homes");
+  CLI::App* device_list = device->add_subcommand("list", "List the devices of your homes");
   device_list->add_option("--home", options.home, "Only this home (id or name)");
   common(device_list, true);
+  CLI::App* device_get = device->add_subcommand("get", "Show a device's state: online, reported and desired values");
+  device_get->add_option("device", options.name, "Device id or name")->required();
+  common(device_get, false);
+  CLI::App* device_set = device->add_subcommand("set", "Set properties: millet device set \"Hall light\" light.brightness=50");
+  device_set->add_option("device", options.name, "Device id or name")->required();
+  device_set->add_option("values", options.values, "property=value ... (JSON values; text may go unquoted)")->required();
+  device_set->add_option("--wait", options.wait_ms, "Milliseconds to wait for the device's answer (0: do not wait)");
+  common(device_set, false);
+  CLI::App* device_call = device->add_subcommand("call", "Call an action: millet device call Speaker speaker.play-text speaker.text=hi");
+  device_call->add_option("device", options.name, "Device id or name")->required();
+  device_call->add_option("action", options.target, "The action: <service>.<action>")->required();
+  device_call->add_option("arguments", options.values, "argument=value ...");
+  device_call->add_option("--wait", options.wait_ms, "Milliseconds to wait for the device's answer");
+  common(device_call, false);
+  CLI::App* device_history = device->add_subcommand("history", "A property's history, raw or rolled up");
+  device_history->add_option("device", options.name, "Device id or name")->required();
+  device_history->add_option("property", options.target, "The property: <service>.<property>")->required();
+  device_history->add_option("--from", options.from, "ms since the epoch, or relative: -24h, -7d, -30m")
+      ->capture_default_str();
+  device_history->add_option("--to", options.to, "ms since the epoch, now, or relative")->capture_default_str();
+  device_history->add_option("--level", options.level, "raw, 5m, 1h or auto (by the span)")->capture_default_str();
+  common(device_history, false);
   CLI::App* device_rm = device->add_subcommand("rm", "Remove a device (its credentials stop working)");
-  device_rm->add_option("id", options.name, "The device's id")->required();
+  device_rm->add_option("device", options.name, "The device's id (or name, with a server)")->required();
   common(device_rm, true);
   device->require_subcommand(1);
   return device;
 }
 
 int run_admin_command(const CLI::App& app, const AdminOptions& options) {
+  if (options.data_dir.empty()) return run_remote_command(app, options);
   auto opened = open(options);
   if (!opened) return fail(opened.error());
   const auto parsed = [&](const char* group, const char* command) {
@@ -265,11 +310,11 @@ int run_admin_command(const CLI::App& app, const AdminOptions& options) {
   if (parsed("device", "add")) return device_add(*opened, options);
   if (parsed("device", "list")) return device_list(*opened, options);
   if (parsed("device", "rm")) return device_remove(*opened, options);
-  return fail("no command");
+  return fail("this command needs a running millet (drop --data-dir)");
 }
 
 bool admin_command_parsed(const CLI::App& app) {
-  for (const char* group : {"user", "home", "room", "device"}) {
+  for (const char* group : {"login", "logout", "user", "home", "room", "device"}) {
     if (app.get_subcommand(group)->parsed()) return true;
   }
   return false;

@@ -1,15 +1,19 @@
 #pragma once
-// `millet user|home|room|device ...`: the registry from the command line, on
-// the data directory of a millet that is not running.
+// `millet login|user|home|room|device ...`: people, homes and devices from the
+// command line — through a running millet's API (the default), or directly on
+// the data directory of a millet that is not running (`--data-dir`).
 
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace millet::app {
 
 struct AdminOptions {
-  std::string data_dir = "data";
+  std::string data_dir;  // empty: talk to the server
+  std::string server;    // empty: $MILLET_SERVER, else http://127.0.0.1:8080
+  std::string token;     // empty: $MILLET_TOKEN, else the one `millet login` saved
   std::string spec_dir;
   std::string user;  // who acts
   std::string name;  // what the command is about: a name, or a device id
@@ -19,8 +23,18 @@ struct AdminOptions {
   std::string floor;
   std::string type;
   std::size_t count = 0;  // device add: this many, named "<name> 1" .. "<name> N"
+  std::string target;     // a second argument: the other user (share), the action (call), the property (history)
+  std::vector<std::string> values;  // name=value pairs (set, call)
+  std::string role = "member";
+  long wait_ms = -1;      // set/call: how long to wait for the device (-1: the server's default)
+  std::string from = "-24h";
+  std::string to = "now";
+  std::string level = "auto";
   bool json = false;
 };
+
+// The commands that talk to a running server (remote_commands.cc).
+int run_remote_command(const CLI::App& app, const AdminOptions& options);
 
 // Adds the user, home, room and device commands to `app`.
 CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options);
