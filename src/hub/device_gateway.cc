@@ -143,7 +143,7 @@ Verdict DeviceGateway::on_message(std::size_t shard, ClientRole role, std::strin
   if (topic->rest == "status") {
     if (message.payload == "offline") {
       shadows(shard).at(device->id).online = false;
-      if (events_.active()) emit(*device, json::serialize(event_head("offline", *device, now_ms())));
+      if (events_.active()) emit(*device, spec::json_text(event_head("offline", *device, now_ms())));
     }
     return Verdict{Verdict::Kind::kConsumed};
   }
@@ -211,7 +211,7 @@ Verdict DeviceGateway::handle_report(std::size_t shard, const Device& device, co
   if (emitting) {
     json::object event = event_head("report", device, time);
     event["properties"] = std::move(reported);
-    emit(device, json::serialize(event));
+    emit(device, spec::json_text(event));
   }
   return Verdict{Verdict::Kind::kConsumed};
 }
@@ -254,7 +254,7 @@ Verdict DeviceGateway::handle_event(const Device& device, const mqtt::Message& m
     json::object out = event_head("event", device, now_ms());
     out["event"] = event_name;
     out["arguments"] = given;
-    emit(device, json::serialize(out));
+    emit(device, spec::json_text(out));
   }
   return Verdict{Verdict::Kind::kConsumed};
 }
@@ -317,7 +317,7 @@ Verdict DeviceGateway::handle_result(std::size_t shard, const Device& device, co
     event["status"] = status_name(reply.status);
     if (!reply.message.empty()) event["message"] = reply.message;
     if (is_action) event["out"] = reply.out;
-    emit(device, json::serialize(event));
+    emit(device, spec::json_text(event));
   }
   if (!awaited) {
     spdlog::debug("device '{}' ({}): a result for {} nobody awaits", device.name, device.id, request_id);
@@ -351,9 +351,9 @@ void DeviceGateway::send_set(std::size_t shard, const Device& device, std::vecto
     json::object event = event_head("desired", device, now);
     event["request"] = request_id;
     event["properties"] = properties;
-    emit(device, json::serialize(event));
+    emit(device, spec::json_text(event));
   }
-  send_to_device(shard, device.id, "set", json::serialize(json::object{{"id", request_id}, {"properties", properties}}));
+  send_to_device(shard, device.id, "set", spec::json_text(json::object{{"id", request_id}, {"properties", properties}}));
   const bool online = table.at(device.id).online;
   if (!online || wait.count() <= 0) {
     reply(CommandReply{request_id, online ? CommandReply::Status::kSent : CommandReply::Status::kQueued, {}, {}});
@@ -373,7 +373,7 @@ void DeviceGateway::send_action(std::size_t shard, const Device& device, const s
   }
   const std::string name = spec::qualified_name(service, action.name);
   send_to_device(shard, device.id, "action",
-                 json::serialize(json::object{{"id", request_id}, {"action", name}, {"in", std::move(in)}}));
+                 spec::json_text(json::object{{"id", request_id}, {"action", name}, {"in", std::move(in)}}));
   if (wait.count() <= 0) {
     reply(CommandReply{request_id, CommandReply::Status::kSent, {}, {}});
     return;
@@ -420,7 +420,7 @@ void DeviceGateway::resend_desired(std::size_t shard, std::string_view device_id
     desired.request_id = request_id;  // an error answer to the new request settles them
   }
   spdlog::info("device '{}' ({}): sending {} desired values again", device->name, device->id, properties.size());
-  send_to_device(shard, device_id, "set", json::serialize(json::object{{"id", request_id}, {"properties", properties}}));
+  send_to_device(shard, device_id, "set", spec::json_text(json::object{{"id", request_id}, {"properties", properties}}));
 }
 
 void DeviceGateway::emit(const Device& device, std::string json) const {
@@ -436,7 +436,7 @@ void DeviceGateway::on_connected(std::size_t shard, ClientRole role, std::string
   shadow.last_seen_ms = now_ms();
   if (events_.active()) {
     if (auto device = registry_.find_device(client_id)) {
-      emit(*device, json::serialize(event_head("online", *device, shadow.last_seen_ms)));
+      emit(*device, spec::json_text(event_head("online", *device, shadow.last_seen_ms)));
     }
   }
   // A resumed session has its subscription already; a new one gets them after SUBSCRIBE.
@@ -451,7 +451,7 @@ void DeviceGateway::on_disconnected(std::size_t shard, ClientRole role, std::str
   shadow.last_seen_ms = now_ms();
   if (was_online && events_.active()) {
     if (auto device = registry_.find_device(client_id)) {
-      emit(*device, json::serialize(event_head("offline", *device, shadow.last_seen_ms)));
+      emit(*device, spec::json_text(event_head("offline", *device, shadow.last_seen_ms)));
     }
   }
 }

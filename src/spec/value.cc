@@ -65,6 +65,10 @@ void write(const boost::json::value& value, std::string& out) {
       out += '}';
       break;
     }
+    case boost::json::kind::int64: fmt::format_to(std::back_inserter(out), "{}", value.get_int64()); break;
+    case boost::json::kind::uint64: fmt::format_to(std::back_inserter(out), "{}", value.get_uint64()); break;
+    case boost::json::kind::bool_: out += value.get_bool() ? "true" : "false"; break;
+    case boost::json::kind::null: out += "null"; break;
     default: out += boost::json::serialize(value);
   }
 }
@@ -75,6 +79,29 @@ std::string json_text(const boost::json::value& value) {
   std::string out;
   write(value, out);
   return out;
+}
+
+void append_json_text(const boost::json::value& value, std::string& out) { write(value, out); }
+
+void append_json_text(const Value& value, std::string& out) {
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          out += v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, double>) {
+          if (std::isfinite(v)) {
+            fmt::format_to(std::back_inserter(out), "{}", v);
+          } else {
+            out += "null";
+          }
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          out += boost::json::serialize(boost::json::string_view(v));
+        } else {
+          fmt::format_to(std::back_inserter(out), "{}", v);
+        }
+      },
+      value);
 }
 
 std::string to_text(const boost::json::value& value) { return cut(json_text(value)); }
