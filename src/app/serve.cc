@@ -14,6 +14,7 @@
 #include "app/spec_command.h"
 #include "hub/device_gateway.h"
 #include "hub/history.h"
+#include "hub/history_pruner.h"
 #include "hub/hub.h"
 #include "hub/registry.h"
 #include "mqtt/broker.h"
@@ -142,6 +143,8 @@ int serve(ServeOptions options) {
   gateway.attach(broker);
   hub::Hub hub(**registry, history, gateway, broker);
   api::Api api(hub, {.open_signup = options.open_signup});
+  hub::HistoryPruner pruner(**registry, history, *store);
+  pruner.start(std::chrono::minutes(1), std::chrono::hours(1));
   (*registry)->on_credentials_withdrawn([&broker](const std::string& device_id) {
     broker.disconnect_client(device_id, mqtt::ReasonCode::kNotAuthorized, "the device's credentials were withdrawn");
   });
@@ -210,6 +213,7 @@ int serve(ServeOptions options) {
   sigwait(&signals, &signal_number);
   spdlog::info("{}: shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   for (auto& listener : listeners) listener->stop();
+  pruner.stop();
   std::promise<void> finished;
   broker.shut_down([&finished] { finished.set_value(); });
   if (finished.get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {

@@ -634,6 +634,14 @@ bool Registry::authenticate_device(std::string_view device_id, std::string_view 
   return it != devices_.end() && !it->second.revoked && secret_matches(it->second.secret_hash, secret);
 }
 
+std::vector<Device> Registry::all_devices() const {
+  std::shared_lock lock(mutex_);
+  std::vector<Device> devices;
+  devices.reserve(devices_.size());
+  for (const auto& [id, device] : devices_) devices.push_back(device);
+  return devices;
+}
+
 std::optional<Device> Registry::find_device(std::string_view device_id) const {
   std::shared_lock lock(mutex_);
   auto it = devices_.find(device_id);

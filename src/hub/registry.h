@@ -145,6 +145,8 @@ class Registry {
   bool authenticate_device(std::string_view device_id, std::string_view secret) const;
   // The device, whoever asks (for the hub's own use, never for people).
   std::optional<Device> find_device(std::string_view device_id) const;
+  // Every device, whoever's (for the hub's own upkeep, such as pruning history).
+  std::vector<Device> all_devices() const;
   // Called (on the calling thread, after the change is stored) when a device's
   // credentials stop being valid: revoked, rotated or removed.
   void on_credentials_withdrawn(std::function<void(const std::string& device_id)> callback);

@@ -244,7 +244,9 @@ void read_value_list(Reader& reader, const json::value& value, Property& propert
 
 std::optional<Property> read_property(Reader& reader, const json::object& o, Where where) {
   const std::size_t problems_before = reader.problems().count();
-  reader.only(o, {"piid", "name", "description", "format", "access", "value-range", "value-list", "unit", "max-length"},
+  reader.only(o,
+              {"piid", "name", "description", "format", "access", "value-range", "value-list", "unit", "max-length",
+               "history-days"},
               where);
   Property property;
   auto name = reader.name(o, where);
@@ -295,6 +297,13 @@ std::optional<Property> read_property(Reader& reader, const json::object& o, Whe
       reader.problems().add(where, fmt::format("max-length must be an integer from 1 to {}", kMaxStringLength));
     } else {
       property.max_length = static_cast<std::uint32_t>(length->get_int64());
+    }
+  }
+  if (const auto* days = o.if_contains("history-days")) {
+    if (!days->is_int64() || days->get_int64() < 1 || days->get_int64() > 3650) {
+      reader.problems().add(where, "history-days must be an integer from 1 to 3650");
+    } else {
+      property.history_days = static_cast<std::uint32_t>(days->get_int64());
     }
   }
   if (reader.problems().count() != problems_before) return std::nullopt;
@@ -446,7 +455,8 @@ json::object select_members(Reader& reader, const json::object& standard, const 
       }
       json::object property = *base;
       if (override_fields) {
-        reader.only(*override_fields, {"name", "description", "access", "value-range", "value-list", "unit", "max-length"},
+        reader.only(*override_fields,
+                    {"name", "description", "access", "value-range", "value-list", "unit", "max-length", "history-days"},
                     at);
         if (override_fields->contains("value-range")) property.erase("value-list");
         if (override_fields->contains("value-list")) property.erase("value-range");

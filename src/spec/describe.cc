@@ -40,6 +40,7 @@ json::object describe(const Property& property) {
   }
   if (!property.unit.empty()) o["unit"] = property.unit;
   if (property.format == Format::kString) o["max-length"] = property.max_length;
+  if (property.history_days) o["history-days"] = property.history_days;
   return o;
 }
 

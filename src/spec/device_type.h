@@ -44,6 +44,7 @@ struct Property {
   std::vector<ValueListEntry> values;  // non-empty: the only values allowed
   std::string unit;                    // empty: none
   std::uint32_t max_length = 1024;     // strings, in bytes
+  std::uint32_t history_days = 0;      // how long reported values are kept; 0: the default (30 days)
 
   bool allows(Access what) const { return (access & what) != 0; }
 };
