@@ -14,6 +14,7 @@
 
 #include "app/admin_commands.h"
 #include "app/http_client.h"
+#include "spec/describe.h"
 #include "spec/value.h"
 
 namespace millet::app {
@@ -418,7 +419,7 @@ class Remote {
     if (!answer) return fail(answer.error());
     if (options_.json) return print_json(*answer);
     const auto& o = answer->as_object();
-    const std::string_view unit = str(o, "unit");
+    const std::string_view unit = spec::unit_symbol(str(o, "unit"));
     if (const auto* points = o.if_contains("points")) {
       fmt::print("{} of {}: {} values\n", str(o, "property"), options_.name, points->as_array().size());
       for (const auto& point : points->as_array()) {

@@ -72,4 +72,17 @@ json::object summarize(const DeviceType& type) {
   return {{"type", type.type}, {"name", type.name}, {"description", text(type.description)}};
 }
 
+std::string_view unit_symbol(std::string_view unit) {
+  static constexpr std::pair<std::string_view, std::string_view> kSymbols[] = {
+      {"percentage", "%"}, {"celsius", "°C"},       {"kelvin", "K"},       {"lux", "lx"},        {"ug-per-m3", "µg/m³"},
+      {"mg-per-m3", "mg/m³"}, {"watt", "W"},        {"kilowatt-hour", "kWh"}, {"volt", "V"},     {"ampere", "A"},
+      {"hertz", "Hz"},     {"kilogram", "kg"},     {"gram", "g"},         {"litre", "L"},       {"millilitre", "mL"},
+      {"litre-per-minute", "L/min"}, {"metre", "m"}, {"square-metre", "m²"}, {"seconds", "s"},   {"minutes", "min"},
+      {"hours", "h"},      {"days", "d"},          {"hectopascal", "hPa"}, {"decibel", "dB"},   {"degree", "°"}};
+  for (const auto& [name, symbol] : kSymbols) {
+    if (name == unit) return symbol;
+  }
+  return unit;
+}
+
 }  // namespace millet::spec
