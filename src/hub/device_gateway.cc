@@ -302,14 +302,21 @@ Verdict DeviceGateway::handle_result(std::size_t shard, const Device& device, co
       reply.out[name] = spec::to_json(*valid);
     }
   }
-  // A set the device refused: its values are no longer wanted.
-  if (!is_action && reply.status == CommandReply::Status::kError) {
+  // A set the device refused: its values are no longer wanted. A set it did: its
+  // write-only values (a motor command) are done, as they can never be reported.
+  if (!is_action) {
+    const spec::DeviceType* type = registry_.catalog().find(device.type);
     ShadowTable& table = shadows(shard);
-    std::vector<PropertyId> refused;
+    std::vector<PropertyId> settled;
     for (const auto& [key, desired] : table.at(device.id).desired) {
-      if (desired.request_id == request_id) refused.push_back(property_id(key));
+      if (desired.request_id != request_id) continue;
+      const PropertyId id = property_id(key);
+      const spec::Service* service = type ? type->service(id.siid) : nullptr;
+      const spec::Property* property = service ? service->property(id.piid) : nullptr;
+      const bool reportable = property && (property->allows(spec::kNotify) || property->allows(spec::kRead));
+      if (reply.status == CommandReply::Status::kError || !reportable) settled.push_back(id);
     }
-    for (PropertyId property : refused) table.settle(batch, device.id, property);
+    for (PropertyId property : settled) table.settle(batch, device.id, property);
   }
   if (events_.active()) {
     json::object event = event_head("result", device, now_ms());

@@ -208,6 +208,14 @@ class ApiTest(unittest.TestCase):
         self.assertEqual((status, answer["error"], answer["message"]), (409, "device_refused", "too bright"))
         self.assertEqual(self.state(made["id"])["desired"], {})
 
+    def test_a_write_only_value_is_done_when_the_device_says_ok(self):
+        blind = self.add_device("Bedroom blind", "blind")
+        self.device(blind)
+        answer = self.alice.ok("PUT", f"/api/v1/devices/{blind['id']}/properties",
+                               {"window-covering.motor-control": 1}, expect=200)
+        self.assertEqual(answer["status"], "ok")
+        self.assertEqual(self.state(blind["id"])["desired"], {}, "a motor command is not sent again on reconnection")
+
     def test_a_set_for_an_offline_device_waits_for_it(self):
         made = self.add_device("Sleepy light")
         answer = self.alice.ok("PUT", f"/api/v1/devices/{made['id']}/properties",

@@ -1,0 +1,100 @@
+"""The README's walkthrough, command by command, as a new user runs it: the `millet` command
+line against a running server, the example light (built on the device library) connected with
+the id and secret `millet device add` printed, its state seen through the command line and the
+API, its brightness set and obeyed, its history read."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from api_client import Api  # noqa: E402
+from brokers import Broker  # noqa: E402
+from common import MILLET_BIN, TIMEOUT, millet_only  # noqa: E402
+
+EXAMPLE_LIGHT = os.path.join(os.path.dirname(MILLET_BIN), "examples", "millet-example-light")
+
+
+@millet_only("the walkthrough is millet's")
+class ReadmeWalkthrough(unittest.TestCase):
+
+    def setUp(self):
+        self.broker = Broker(kind="millet").start()
+        self.addCleanup(self.broker.close)
+        config = tempfile.mkdtemp(prefix="millet-cli-config-")
+        self.env = {**os.environ, "XDG_CONFIG_HOME": config,
+                    "MILLET_SERVER": f"http://127.0.0.1:{self.broker.http_port}"}
+
+    def millet(self, *arguments: str, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess:
+        out = subprocess.run([MILLET_BIN, *arguments], input=stdin, capture_output=True, text=True, timeout=60,
+                             env=self.env)
+        if ok:
+            self.assertEqual(out.returncode, 0, f"millet {' '.join(arguments)}: {out.stderr}")
+        return out
+
+    def start_light(self, device_id: str, secret: str) -> subprocess.Popen:
+        output = open(os.path.join(self.broker.workdir, "light.log"), "w+")
+        self.addCleanup(output.close)
+        light = subprocess.Popen([EXAMPLE_LIGHT, "--port", str(self.broker.mqtt_port), "--id", device_id,
+                                  "--secret", secret], stdout=output, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(light.wait, 10)
+        self.addCleanup(light.terminate)
+        self.light_log = output
+        return light
+
+    def light_says(self, text: str) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            self.light_log.seek(0)
+            if text in self.light_log.read():
+                return
+            time.sleep(0.05)
+        self.light_log.seek(0)
+        self.fail(f"the example light did not print {text!r}; it printed:\n{self.light_log.read()}")
+
+    def test_the_readme_walkthrough(self):
+        self.assertTrue(os.access(EXAMPLE_LIGHT, os.X_OK), f"{EXAMPLE_LIGHT} is built by make build")
+        self.millet("user", "add", "alice", stdin="a-long-password\n")
+        self.assertIn("signed in", self.millet("login", "--user", "alice", stdin="a-long-password\n").stdout)
+        self.millet("home", "add", "Flat")
+        self.millet("room", "add", "Living room")
+        added = self.millet("device", "add", "Lamp", "--type", "light", "--room", "Living room").stdout
+        device_id = re.search(r"^id:\s+(\S+)", added, re.M).group(1)
+        secret = re.search(r"^secret:\s+(\S+)", added, re.M).group(1)
+
+        self.start_light(device_id, secret)
+        self.light_says(f"connected as {device_id}")
+        deadline = time.monotonic() + TIMEOUT
+        while "online" not in self.millet("device", "get", "Lamp").stdout.split("\n")[0]:
+            self.assertLess(time.monotonic(), deadline, "the lamp never showed as online")
+            time.sleep(0.1)
+        state = json.loads(self.millet("device", "get", "Lamp", "--json").stdout)
+        self.assertEqual(state["properties"]["light.brightness"]["value"], 80, "the light reported its state")
+
+        self.assertIn("set: done", self.millet("device", "set", "Lamp", "light.brightness=40").stdout)
+        self.light_says("brightness → 40")
+        self.assertRegex(self.millet("device", "get", "Lamp").stdout, r"light\.brightness\s+40\b")
+        history = self.millet("device", "history", "Lamp", "light.brightness").stdout
+        self.assertRegex(history, r"80 %\n.*40 %")
+
+        refused = self.millet("device", "set", "Lamp", "light.brightness=140", ok=False)
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("light.brightness = 140 is outside [1, 100]", refused.stderr)
+
+        # The same lamp through the API, as in the README's curl lines.
+        api = Api(self.broker.http_port).login("alice", "a-long-password")
+        devices = api.ok("GET", "/api/v1/devices")["devices"]
+        self.assertEqual([d["name"] for d in devices], ["Lamp"])
+        answer = api.ok("PUT", f"/api/v1/devices/{device_id}/properties", {"light.brightness": 60})
+        self.assertEqual(answer["status"], "ok")
+        self.light_says("brightness → 60")
+
+
+if __name__ == "__main__":
+    unittest.main()
