@@ -132,7 +132,7 @@ json::object state_json(const hub::DeviceState& state) {
 
 // A command's answer: 200 when the device did it, 202 when it is on its way
 // (sent, queued for an offline device, or no answer yet), 409 when the device
-// refused, 504 when an action got no answer.
+// refused or (actions) is offline, 504 when an action got no answer.
 Response reply_response(const hub::CommandReply& reply, bool action) {
   json::object body{{"request", reply.request_id}, {"status", hub::status_name(reply.status)}};
   if (!reply.message.empty()) body["message"] = reply.message;
@@ -142,6 +142,9 @@ Response reply_response(const hub::CommandReply& reply, bool action) {
     case hub::CommandReply::Status::kError:
       body["error"] = "device_refused";
       if (!body.contains("message")) body["message"] = "the device refused";
+      return json_response(409, body);
+    case hub::CommandReply::Status::kOffline:
+      body["error"] = "offline";
       return json_response(409, body);
     case hub::CommandReply::Status::kTimeout:
       if (action) {
@@ -237,6 +240,27 @@ struct Api::Call {
 
 namespace {
 
+// A room of the home by id, or by name in any case ("hall" is "Hall"); the
+// reference itself when neither matches (the registry then says it is unknown).
+std::string room_id(const hub::Registry& registry, std::string_view actor, std::string_view home_id,
+                    std::string_view reference) {
+  if (reference.empty()) return {};
+  auto home = registry.home(actor, home_id);
+  if (!home) return std::string(reference);
+  const auto same = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  for (const auto& room : home->rooms) {
+    if (room.id == reference) return room.id;
+  }
+  for (const auto& room : home->rooms) {
+    if (same(room.name, reference)) return room.id;
+  }
+  return std::string(reference);
+}
+
 // A string member of a body, or `fallback`; nullopt (and a 400 sent) if it is there but not a string.
 std::optional<std::string> string_field(const json::object& body, std::string_view name, const auto& call,
                                         bool required, std::string fallback = {}) {
@@ -278,16 +302,47 @@ std::optional<std::vector<std::string>> aliases_field(const json::object& body, 
 Api::Api(hub::Hub& hub, ApiOptions options)
     : hub_(hub), registry_(hub.registry()), options_(options), worker_(std::make_unique<Worker>()) {}
 
-Api::~Api() = default;
+// Connections still open when the server stops are destroyed with the Api,
+// after the reactors have stopped; their event-stream subscriptions end first.
+Api::~Api() {
+  std::lock_guard lock(connections_mutex_);
+  for (auto& [raw, connection] : connections_) connection->abandon();
+  connections_.clear();
+}
+
+void Api::adopt(std::shared_ptr<HttpConnection> connection) {
+  std::lock_guard lock(connections_mutex_);
+  HttpConnection* raw = connection.get();
+  connections_.emplace(raw, std::move(connection));
+}
+
+std::shared_ptr<HttpConnection> Api::release(HttpConnection* connection) {
+  std::lock_guard lock(connections_mutex_);
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return nullptr;
+  auto owned = std::move(it->second);
+  connections_.erase(it);
+  return owned;
+}
 
 void Api::handle(const Request& request, Responder responder) {
   if (request.path == "/healthz") {
-    if (request.method != "GET") return responder.send(error_response(405, "method_not_allowed", "use GET"));
+    if (request.method != "GET") {
+      Response response = error_response(405, "method_not_allowed", "use GET");
+      response.headers.emplace_back("Allow", "GET");
+      return responder.send(std::move(response));
+    }
     return responder.send(Response{200, "{\"status\":\"ok\"}\n"});
   }
   if (request.path != kPrefix && !request.path.starts_with(std::string(kPrefix) + "/")) {
     return responder.send(error_response(404, "not_found",
                                          fmt::format("no such resource: {} (the API is under {}/)", request.path, kPrefix)));
+  }
+  if (request.path == std::string(kPrefix) + "/events") {
+    Response response = error_response(426, "upgrade_required",
+                                       "the event stream is a WebSocket: connect with an Upgrade: websocket request");
+    response.headers.emplace_back("Upgrade", "websocket");
+    return responder.send(std::move(response));
   }
   Call call{request, std::move(responder), split_path(std::string_view(request.path).substr(kPrefix.size()))};
   route(call);
@@ -458,7 +513,10 @@ void Api::route_homes(Call& call) {
   }
   if (what == "members" && parts.size() == 4) {
     if (!call.is("DELETE")) return call.method_not_allowed("DELETE");
-    if (auto removed = registry_.unshare_home(actor, home_id, parts[3]); !removed) return call.fail(removed.error());
+    // The member by user id (as listed in the home) or by login name.
+    std::string user_id(parts[3]);
+    if (auto by_name = registry_.user_by_name(user_id); by_name && !user_id.starts_with("u-")) user_id = by_name->id;
+    if (auto removed = registry_.unshare_home(actor, home_id, user_id); !removed) return call.fail(removed.error());
     return call.send(Response{204, ""});
   }
   if (what == "devices" && parts.size() == 3) {
@@ -480,14 +538,7 @@ void Api::route_homes(Call& call) {
     if (!room) return;
     auto aliases = aliases_field(*body, call);
     if (!aliases) return;
-    // A room may be named as well as given by id.
-    if (!room->empty()) {
-      if (auto home = registry_.home(actor, home_id)) {
-        for (const auto& r : home->rooms) {
-          if (r.name == *room) *room = r.id;
-        }
-      }
-    }
+    *room = room_id(registry_, actor, home_id, *room);
     auto made = registry_.add_device(actor, home_id, *name, *type, *room, std::move(*aliases));
     if (!made) return call.fail(made.error());
     json::object out = device_json(made->device);
@@ -501,7 +552,7 @@ void Api::route_devices(Call& call) {
   const auto& parts = call.parts;
   const std::string& actor = call.user->id;
   if (parts.size() == 1) {
-    if (!call.is("GET")) return call.method_not_allowed("GET (add devices with POST /homes/{id}/devices)");
+    if (!call.is("GET")) return call.method_not_allowed("GET");
     json::array list;
     for (const auto& home : registry_.homes_of(actor)) {
       auto devices = registry_.devices_in(actor, home.id);
@@ -518,8 +569,11 @@ void Api::route_devices(Call& call) {
   if (parts.size() == 2) {
     if (call.is("GET")) return hub_.state(actor, device_id, state_reply);
     if (call.is("DELETE")) {
-      if (auto removed = registry_.remove_device(actor, device_id); !removed) return call.fail(removed.error());
-      return call.send(Response{204, ""});
+      // Erasing a long history takes a while: not on a reactor.
+      return worker_->post([this, responder = call.responder, actor, device_id] {
+        auto removed = hub_.remove_device(actor, device_id);
+        responder.send(removed ? Response{204, ""} : error_of(removed.error()));
+      });
     }
     if (!call.is("PATCH")) return call.method_not_allowed("GET, PATCH, DELETE");
     auto body = call.body();
@@ -533,6 +587,7 @@ void Api::route_devices(Call& call) {
     if (body->contains("room")) {
       room = string_field(*body, "room", call, true);
       if (!room) return;
+      if (auto device = registry_.device(actor, device_id)) *room = room_id(registry_, actor, device->home_id, *room);
     }
     if (body->contains("aliases")) {
       aliases = aliases_field(*body, call);
@@ -543,35 +598,41 @@ void Api::route_devices(Call& call) {
     return call.send(json_response(200, device_json(*updated)));
   }
   const std::string_view what = parts[2];
-  // How long to wait for the device's answer: ?wait=ms.
-  std::chrono::milliseconds wait = options_.default_wait;
-  if (auto text = call.request.param("wait"); !text.empty()) {
+  // How long a command waits for the device's answer: ?wait=ms.
+  const auto wait_for = [&call, this]() -> std::optional<std::chrono::milliseconds> {
+    const std::string_view text = call.request.param("wait");
+    if (text.empty()) return options_.default_wait;
     std::int64_t ms = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
     if (error != std::errc() || end != text.data() + text.size() || ms < 0) {
-      return call.fail(400, "invalid", "\"wait\" is a number of milliseconds");
+      call.fail(400, "invalid", "\"wait\" is a number of milliseconds");
+      return std::nullopt;
     }
-    wait = std::min(std::chrono::milliseconds(ms), options_.max_wait);
-  }
+    return std::min(std::chrono::milliseconds(ms), options_.max_wait);
+  };
   if (what == "properties" && parts.size() == 3) {
     if (call.is("GET")) return hub_.state(actor, device_id, state_reply);
-    if (!call.is("PUT") && !call.is("PATCH") && !call.is("POST")) return call.method_not_allowed("GET, PUT");
+    if (!call.is("PUT") && !call.is("PATCH") && !call.is("POST")) return call.method_not_allowed("GET, PUT, PATCH, POST");
     auto body = call.body();
     if (!body) return;
-    return hub_.set(actor, device_id, *body, wait, [responder = call.responder](hub::Result<hub::CommandReply> reply) {
+    const auto wait = wait_for();
+    if (!wait) return;
+    return hub_.set(actor, device_id, *body, *wait, [responder = call.responder](hub::Result<hub::CommandReply> reply) {
       if (!reply) return responder.send(error_of(reply.error()));
       responder.send(reply_response(*reply, false));
     });
   }
   if (what == "actions" && parts.size() == 4) {
     if (!call.is("POST")) return call.method_not_allowed("POST");
+    const auto wait = wait_for();
+    if (!wait) return;
     json::object in;
     if (!call.request.body.empty()) {
       auto body = call.body();
       if (!body) return;
       in = std::move(*body);
     }
-    return hub_.call(actor, device_id, parts[3], in, wait, [responder = call.responder](hub::Result<hub::CommandReply> reply) {
+    return hub_.call(actor, device_id, parts[3], in, *wait, [responder = call.responder](hub::Result<hub::CommandReply> reply) {
       if (!reply) return responder.send(error_of(reply.error()));
       responder.send(reply_response(*reply, true));
     });

@@ -14,6 +14,8 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "api/http_connection.h"
 #include "hub/hub.h"
@@ -38,6 +40,8 @@ class Api final : public RequestHandler {
   void handle(const Request& request, Responder responder) override;
   std::optional<Response> accept_websocket(const Request& request,
                                            const std::shared_ptr<HttpConnection>& connection) override;
+  void adopt(std::shared_ptr<HttpConnection> connection) override;
+  std::shared_ptr<HttpConnection> release(HttpConnection* connection) override;
 
  private:
   class Worker;
@@ -53,6 +57,8 @@ class Api final : public RequestHandler {
   hub::Registry& registry_;
   ApiOptions options_;
   std::unique_ptr<Worker> worker_;
+  std::mutex connections_mutex_;
+  std::unordered_map<HttpConnection*, std::shared_ptr<HttpConnection>> connections_;
 };
 
 }  // namespace millet::api

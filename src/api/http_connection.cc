@@ -75,9 +75,9 @@ HttpConnection::~HttpConnection() = default;
 
 void HttpConnection::start(std::shared_ptr<net::Stream> stream, RequestHandler& handler) {
   std::shared_ptr<HttpConnection> connection(new HttpConnection(stream, handler));
-  connection->self_ = connection;
   stream->set_max_backlog(kMaxEventBacklog * 2);
   stream->start(connection.get());
+  handler.adopt(std::move(connection));
 }
 
 std::size_t HttpConnection::on_stream_data(ByteSpan data) {
@@ -257,14 +257,19 @@ void HttpConnection::finish() {
   mode_ = Mode::kClosed;
   stream_->close(/*flush=*/true);
   if (on_close_) std::exchange(on_close_, nullptr)();
-  stream_->reactor().retire(std::move(self_));
+  stream_->reactor().retire(handler_.release(this));
+}
+
+void HttpConnection::abandon() {
+  mode_ = Mode::kClosed;
+  if (on_close_) std::exchange(on_close_, nullptr)();
 }
 
 void HttpConnection::on_stream_closed(std::string_view reason) {
   if (mode_ == Mode::kClosed) return;
   mode_ = Mode::kClosed;
   if (on_close_) std::exchange(on_close_, nullptr)();
-  stream_->reactor().retire(std::move(self_));
+  stream_->reactor().retire(handler_.release(this));
 }
 
 }  // namespace millet::api

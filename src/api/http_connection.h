@@ -68,6 +68,13 @@ class RequestHandler {
   // accept it, after which the connection is an event stream (start_events).
   virtual std::optional<Response> accept_websocket(const Request& request,
                                                    const std::shared_ptr<HttpConnection>& connection) = 0;
+
+  // Connections are owned by their handler from start() until they end, so
+  // that whatever is still open when the server stops is closed with it.
+  virtual void adopt(std::shared_ptr<HttpConnection> connection) = 0;
+  // The connection has ended: the handler lets it go (it is destroyed at the
+  // end of its reactor's turn).
+  virtual std::shared_ptr<HttpConnection> release(HttpConnection* connection) = 0;
 };
 
 class HttpConnection final : public net::StreamHandler, public std::enable_shared_from_this<HttpConnection> {
@@ -88,6 +95,9 @@ class HttpConnection final : public net::StreamHandler, public std::enable_share
   net::Reactor& reactor() const { return stream_->reactor(); }
   // Called (on the connection's thread) when an event stream ends.
   void on_close(std::function<void()> callback) { on_close_ = std::move(callback); }
+  // The server is stopping and its reactors have stopped: ends the connection
+  // without touching its stream (which closes when destroyed).
+  void abandon();
 
   // net::StreamHandler
   std::size_t on_stream_data(ByteSpan data) override;
@@ -118,7 +128,6 @@ class HttpConnection final : public net::StreamHandler, public std::enable_share
 
   std::shared_ptr<net::Stream> stream_;
   RequestHandler& handler_;
-  std::shared_ptr<HttpConnection> self_;  // alive while the stream is
   std::unique_ptr<ParserState> parser_;
   ByteBuffer input_;
   Mode mode_ = Mode::kHttp;

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "app/spec_command.h"
+#include "hub/history.h"
 #include "hub/registry.h"
 #include "spec/catalog.h"
 #include "spec/value.h"
@@ -198,6 +199,17 @@ int device_remove(Opened& o, const AdminOptions& options) {
   auto user = actor(*o.registry, options);
   if (!user) return fail(user.error());
   if (auto removed = o.registry->remove_device(user->id, options.name); !removed) return fail(removed.error());
+  // Its shadow and history go with it.
+  store::WriteBatch batch;
+  const std::string prefix = options.name + std::string(1, '\0');
+  auto scanned = o.store->scan(store::Space::kShadows, prefix, [&](std::string_view key, std::string_view) {
+    batch.erase(store::Space::kShadows, key);
+    return true;
+  });
+  hub::History history(*o.store);
+  auto erased = history.erase_device(batch, options.name);
+  if (!scanned || !erased) return fail(!scanned ? scanned.error() : erased.error());
+  if (auto written = o.store->write(batch); !written) return fail(written.error());
   fmt::print("removed device {}\n", options.name);
   return 0;
 }

@@ -74,6 +74,7 @@ std::string_view status_name(CommandReply::Status status) {
     case CommandReply::Status::kSent: return "sent";
     case CommandReply::Status::kQueued: return "queued";
     case CommandReply::Status::kTimeout: return "timeout";
+    case CommandReply::Status::kOffline: return "offline";
   }
   return "?";
 }
@@ -374,8 +375,8 @@ void DeviceGateway::send_action(std::size_t shard, const Device& device, const s
                                 ReplyHandler reply) {
   const std::string request_id = random_id("a-");
   if (!shadows(shard).at(device.id).online) {
-    reply(CommandReply{request_id, CommandReply::Status::kError,
-                       fmt::format("device '{}' is offline", device.name), {}});
+    reply(CommandReply{request_id, CommandReply::Status::kOffline,
+                       fmt::format("device '{}' is offline; actions are not queued", device.name), {}});
     return;
   }
   const std::string name = spec::qualified_name(service, action.name);

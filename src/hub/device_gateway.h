@@ -62,6 +62,7 @@ struct CommandReply {
     kSent,     // sent; no answer was awaited
     kQueued,   // the device is offline: the values wait for it (sets only)
     kTimeout,  // no answer within the wait; a set's values stay desired
+    kOffline,  // an action for a device that is not connected (actions are not queued)
   };
   std::string request_id;
   Status status = Status::kSent;
@@ -79,6 +80,8 @@ class DeviceGateway final : public mqtt::Gateway {
   // The broker that sends commands to devices; before any command.
   void attach(mqtt::Broker& broker) { broker_ = &broker; }
   EventBus& events() { return events_; }
+  // Writes a batch to the store the gateway keeps its records in.
+  store::Status write(const store::WriteBatch& batch) { return store_.write(batch); }
 
   // The shadows of the devices whose sessions shard `shard` holds.
   ShadowTable& shadows(std::size_t shard) { return shards_[shard].shadows; }
@@ -89,7 +92,7 @@ class DeviceGateway final : public mqtt::Gateway {
   // away if `wait` is zero, kQueued if the device is offline, kTimeout.
   void send_set(std::size_t shard, const Device& device, std::vector<CheckedValue> values,
                 std::chrono::milliseconds wait, ReplyHandler reply);
-  // Calls an action whose input arguments are checked; kError "offline" if the device is.
+  // Calls an action whose input arguments are checked; kOffline if the device is.
   void send_action(std::size_t shard, const Device& device, const spec::Service& service, const spec::Action& action,
                    boost::json::object in, std::chrono::milliseconds wait, ReplyHandler reply);
 

@@ -120,6 +120,20 @@ void Hub::call(std::string_view actor, std::string_view device_id, std::string_v
   });
 }
 
+Result<void> Hub::remove_device(std::string_view actor, std::string_view device_id) {
+  if (auto removed = registry_.remove_device(actor, device_id); !removed) return removed;
+  on_device_shard(device_id, [this, id = std::string(device_id)](std::size_t shard) {
+    store::WriteBatch batch;
+    gateway_.shadows(shard).forget(batch, id);
+    gateway_.write(batch);
+  });
+  store::WriteBatch batch;
+  auto erased = history_.erase_device(batch, device_id);
+  if (!erased) return unexpected(Error{Error::Code::kStorage, erased.error()});
+  if (auto written = gateway_.write(batch); !written) return unexpected(Error{Error::Code::kStorage, written.error()});
+  return {};
+}
+
 Result<PropertyHistory> Hub::history(std::string_view actor, std::string_view device_id, std::string_view property,
                                      std::int64_t from_ms, std::int64_t to_ms, std::optional<HistoryLevel> level,
                                      std::size_t limit) const {

@@ -77,6 +77,10 @@ class Hub {
   void call(std::string_view actor, std::string_view device_id, std::string_view action,
             const boost::json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done);
 
+  // Removes the device (members and owners), and then its shadow and its
+  // history. Slow for a long history: call it off the reactors.
+  Result<void> remove_device(std::string_view actor, std::string_view device_id);
+
   // A property's history in [from_ms, to_ms) (see History::query).
   Result<PropertyHistory> history(std::string_view actor, std::string_view device_id, std::string_view property,
                                   std::int64_t from_ms, std::int64_t to_ms, std::optional<HistoryLevel> level,

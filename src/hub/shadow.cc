@@ -65,6 +65,16 @@ void ShadowTable::desire(store::WriteBatch& batch, std::string_view device_id, P
   batch.put(store::Space::kShadows, shadow_key(device_id, property, kDesired), record);
 }
 
+void ShadowTable::forget(store::WriteBatch& batch, std::string_view device_id) {
+  auto it = devices_.find(std::string(device_id));
+  if (it == devices_.end()) return;
+  for (const auto& [key, state] : it->second.reported) batch.erase(store::Space::kShadows, shadow_key(device_id, property_id(key)));
+  for (const auto& [key, state] : it->second.desired) {
+    batch.erase(store::Space::kShadows, shadow_key(device_id, property_id(key), kDesired));
+  }
+  devices_.erase(it);
+}
+
 void ShadowTable::settle(store::WriteBatch& batch, std::string_view device_id, PropertyId property) {
   auto it = devices_.find(std::string(device_id));
   if (it == devices_.end() || it->second.desired.erase(property_key(property)) == 0) return;

@@ -62,6 +62,8 @@ class ShadowTable {
   // Records a desired value in memory and its record in `batch`.
   void desire(store::WriteBatch& batch, std::string_view device_id, PropertyId property, spec::Value value,
               std::int64_t time_ms, std::string request_id);
+  // Drops the device's whole shadow (memory and `batch`): it was removed.
+  void forget(store::WriteBatch& batch, std::string_view device_id);
   // Drops a desired value (memory and `batch`), if there is one.
   void settle(store::WriteBatch& batch, std::string_view device_id, PropertyId property);
 

@@ -280,6 +280,8 @@ class ApiTest(unittest.TestCase):
         self.assertEqual((status, answer["error"]), (405, "method_not_allowed"))
         status, answer = self.alice.request("GET", "/nowhere")
         self.assertEqual((status, answer["error"]), (404, "not_found"))
+        status, answer = self.alice.request("GET", "/api/v1/events")
+        self.assertEqual((status, answer["error"]), (426, "upgrade_required"))
 
     # --- actions --------------------------------------------------------------------------------------
 
@@ -305,7 +307,7 @@ class ApiTest(unittest.TestCase):
         speaker = self.add_device("Unplugged speaker", "speaker")
         status, answer = self.alice.request("POST", f"/api/v1/devices/{speaker['id']}/actions/speaker.play-text",
                                             {"speaker.text-content": "hello"})
-        self.assertEqual((status, answer["error"]), (409, "device_refused"))
+        self.assertEqual((status, answer["error"], answer["status"]), (409, "offline", "offline"))
         self.assertIn("offline", answer["message"])
 
     # --- history ---------------------------------------------------------------------------------------
