@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from api_client import Api, EventStream  # noqa: E402
 from brokers import Broker  # noqa: E402
 from common import MQTT_V5, TIMEOUT, millet_only  # noqa: E402
+from mqtt_wire import CONNACK, RawClient, connect_packet  # noqa: E402
 from paho_client import MqttClient  # noqa: E402
 
 
@@ -272,6 +273,34 @@ class ApiTest(unittest.TestCase):
         self.assertEqual((status, answer["error"]), (413, "too_large"))
         self.assertEqual(self.state(made["id"])["desired"], {})
         self.assertTrue(device.sets.empty(), "nothing reached the device")
+
+    def test_bad_reports_from_a_device_store_nothing(self):
+        light = self.add_device("Chatty light")
+        other = self.add_device("Neighbour light")
+        raw = RawClient(self.broker)
+        self.addCleanup(raw.close)
+        raw.send(connect_packet(light["id"], MQTT_V5, username=light["id"], password=light["secret"].encode()))
+        self.assertEqual(raw.expect(CONNACK).reason_code, 0)
+        own = f"$device/{light['id']}/report"
+        self.assertEqual(raw.publish(own, json.dumps({"properties": {"light.brightness": 30}}), qos=1).reason_code, 0)
+        bad = [
+            (own, {"properties": {"light.brightness": 140}}, 0x99, "is outside [1, 100]"),
+            (own, {"properties": {"light.brightness": "dim"}}, 0x99, "is not a number"),
+            (own, {"properties": {"device-information.model": "x" * 5000}}, 0x99, "longer than"),
+            (own, "{not json", 0x99, "not valid JSON"),
+            (f"$device/{other['id']}/report", {"properties": {"light.brightness": 5}}, 0x87, ""),
+        ]
+        for topic, payload, code, reason in bad:
+            text = payload if isinstance(payload, str) else json.dumps(payload)
+            ack = raw.publish(topic, text, qos=1)
+            self.assertEqual(ack.reason_code, code, (topic, text[:60]))
+            self.assertIn(reason, ack.properties.get("reason_string", ""), text[:60])
+        state = self.state(light["id"])
+        self.assertEqual(state["properties"]["light.brightness"]["value"], 30)
+        self.assertNotIn("device-information.model", state["properties"])
+        history = self.alice.ok("GET", f"/api/v1/devices/{light['id']}/history?property=light.brightness&from=-1h")
+        self.assertEqual([p["value"] for p in history["points"]], [30])
+        self.assertEqual(self.state(other["id"])["properties"], {}, "nothing reached the other device's shadow")
 
     def test_unknown_paths_and_methods_get_json_errors(self):
         status, answer = self.alice.request("GET", "/api/v1/teapots")
