@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/views.h"
 #include "spec/describe.h"
 
 namespace millet::api {
@@ -56,27 +57,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-// A time parameter: milliseconds since the epoch, "now", or relative to now:
-// "-24h", "-7d", "-30m", "-90s".
-std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now) {
-  if (text == "now") return now;
-  std::int64_t number = 0;
-  const bool relative = text.starts_with('-') && text.size() > 2 && std::isalpha(static_cast<unsigned char>(text.back()));
-  const std::string_view digits = relative ? text.substr(1, text.size() - 2) : text;
-  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-  if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  if (!relative) return number;
-  std::int64_t unit = 0;
-  switch (text.back()) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60'000; break;
-    case 'h': unit = 3'600'000; break;
-    case 'd': unit = 86'400'000; break;
-    default: return std::nullopt;
-  }
-  return now - number * unit;
-}
-
 json::object user_json(const hub::User& user) {
   return {{"id", user.id}, {"name", user.name}, {"created", user.created_ms}};
 }
@@ -102,32 +82,6 @@ json::object home_json(const hub::Home& home, const hub::Registry& registry, std
           {"rooms", std::move(rooms)},
           {"members", std::move(members)},
           {"created", home.created_ms}};
-}
-
-json::object device_json(const hub::Device& device) {
-  json::array aliases(device.aliases.begin(), device.aliases.end());
-  return {{"id", device.id},           {"name", device.name},     {"type", device.type},
-          {"home", device.home_id},    {"room", device.room_id},  {"aliases", std::move(aliases)},
-          {"revoked", device.revoked}, {"created", device.created_ms}};
-}
-
-json::object state_json(const hub::DeviceState& state) {
-  json::object out = device_json(state.device);
-  out["online"] = state.online;
-  out["last_seen"] = state.last_seen_ms;
-  json::object reported;
-  for (const auto& p : state.reported) {
-    reported[p.name] = json::object{{"value", spec::to_json(p.value)}, {"time", p.time_ms}, {"version", p.version},
-                                    {"ids", p.ids}};
-  }
-  json::object desired;
-  for (const auto& p : state.desired) {
-    desired[p.name] = json::object{{"value", spec::to_json(p.value)}, {"time", p.time_ms}, {"request", p.request_id},
-                                   {"ids", p.ids}};
-  }
-  out["properties"] = std::move(reported);
-  out["desired"] = std::move(desired);
-  return out;
 }
 
 // A command's answer: 200 when the device did it, 202 when it is on its way
@@ -368,7 +322,6 @@ void Api::route(Call& call) {
   auto user = registry_.user_for_token(token);
   if (!user) return call.fail(user.error());
   call.user = std::move(*user);
-  const std::string& actor = call.user->id;
 
   if (parts.empty()) return call.fail(404, "not_found", "see docs/api.md for the resources");
   if (parts[0] == "me" && parts.size() == 1) {
@@ -398,7 +351,6 @@ void Api::route(Call& call) {
   }
   if (parts[0] == "homes") return route_homes(call);
   if (parts[0] == "devices") return route_devices(call);
-  (void)actor;
   return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
 }
 
@@ -661,31 +613,7 @@ void Api::route_devices(Call& call) {
     }
     auto history = hub_.history(actor, device_id, property, *from, *to, level, limit);
     if (!history) return call.fail(history.error());
-    // Written directly: a day of raw values is 8,640 points, and this is the API's hottest read.
-    std::string out = spec::json_text(json::object{{"device", device_id},
-                                                   {"property", history->property},
-                                                   {"unit", history->unit},
-                                                   {"level", hub::level_name(history->range.level)},
-                                                   {"from", *from},
-                                                   {"to", *to}});
-    out.pop_back();  // the closing brace
-    auto it = std::back_inserter(out);
-    if (history->range.level == hub::HistoryLevel::kRaw) {
-      out += ",\"points\":[";
-      for (const auto& point : history->range.points) {
-        fmt::format_to(it, "{{\"time\":{},\"value\":", point.time_ms);
-        spec::append_json_text(point.value, out);
-        out += "},";
-      }
-    } else {
-      out += ",\"rollups\":[";
-      for (const auto& r : history->range.rollups) {
-        fmt::format_to(it, "{{\"time\":{},\"min\":{},\"max\":{},\"avg\":{},\"count\":{}}},", r.time_ms, r.min, r.max,
-                       r.average(), r.count);
-      }
-    }
-    if (out.back() == ',') out.pop_back();
-    out += "]}\n";
+    std::string out = history_json(device_id, *history, *from, *to);
     return call.send(Response{200, std::move(out)});
   }
   if (what == "secret" && parts.size() == 3) {

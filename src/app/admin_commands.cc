@@ -11,7 +11,11 @@
 #include <iostream>
 
 #include "app/spec_command.h"
+#include "api/views.h"
+#include "app/print.h"
 #include "hub/history.h"
+#include "hub/hub.h"
+#include "hub/shadow.h"
 #include "hub/registry.h"
 #include "spec/catalog.h"
 #include "spec/value.h"
@@ -195,6 +199,74 @@ int device_list(Opened& o, const AdminOptions& options) {
   return 0;
 }
 
+// A device of the actor's by id, or by name or alias in any of their homes.
+Expected<hub::Device, std::string> find_device(const hub::Registry& registry, const hub::User& user,
+                                               const std::string& reference) {
+  if (auto device = registry.device(user.id, reference)) return *device;
+  std::vector<hub::Device> found;
+  for (const auto& home : registry.homes_of(user.id)) {
+    auto devices = registry.devices_in(user.id, home.id);
+    if (!devices) continue;
+    for (const auto& device : *devices) {
+      if (device.name == reference || std::find(device.aliases.begin(), device.aliases.end(), reference) !=
+                                          device.aliases.end()) {
+        found.push_back(device);
+      }
+    }
+  }
+  if (found.size() == 1) return found[0];
+  if (found.empty()) return unexpected(fmt::format("user '{}' has no device '{}'", user.name, reference));
+  return unexpected(fmt::format("{} devices are called '{}'; use the id", found.size(), reference));
+}
+
+// The state as the stopped server left it: last reported and desired values (offline).
+int device_get(Opened& o, const AdminOptions& options) {
+  auto user = actor(*o.registry, options);
+  if (!user) return fail(user.error());
+  auto device = find_device(*o.registry, *user, options.name);
+  if (!device) return fail(device.error());
+  hub::ShadowTable shadows;
+  if (auto loaded = hub::ShadowTable::load(*o.store, [&](std::string_view) -> hub::ShadowTable& { return shadows; });
+      !loaded) {
+    return fail(loaded.error());
+  }
+  const json::object state = api::state_json(hub::state_of(*device, *o.catalog, shadows.find(device->id)));
+  if (options.json) {
+    fmt::print("{}\n", spec::json_text(state));
+  } else {
+    print_state(state);
+  }
+  return 0;
+}
+
+int device_history(Opened& o, const AdminOptions& options) {
+  auto user = actor(*o.registry, options);
+  if (!user) return fail(user.error());
+  auto device = find_device(*o.registry, *user, options.name);
+  if (!device) return fail(device.error());
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  auto from = api::parse_time(options.from, now);
+  auto to = api::parse_time(options.to, now);
+  if (!from || !to) return fail("--from and --to are ms since the epoch, now, or relative: -24h, -7d, -30m");
+  std::optional<hub::HistoryLevel> level;
+  if (options.level != "auto") {
+    level = hub::parse_level(options.level);
+    if (!level) return fail("--level is raw, 5m, 1h or auto");
+  }
+  hub::History history(*o.store);
+  auto found = hub::property_history(*o.registry, history, user->id, device->id, options.target, *from, *to, level,
+                                     100'000);
+  if (!found) return fail(found.error());
+  const std::string text = api::history_json(device->id, *found, *from, *to);
+  if (options.json) {
+    fmt::print("{}", text);
+  } else {
+    print_history(json::parse(text).as_object(), options.name);
+  }
+  return 0;
+}
+
 int device_remove(Opened& o, const AdminOptions& options) {
   auto user = actor(*o.registry, options);
   if (!user) return fail(user.error());
@@ -250,7 +322,7 @@ CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
   home_add->add_option("name", options.name, "The home's name")->required();
   common(home_add, true);
   CLI::App* home_list = home->add_subcommand("list", "List your homes with their rooms and members");
-  common(home_list, false);
+  common(home_list, true);
   CLI::App* home_share = home->add_subcommand("share", "Give another user a role in a home (owners only)");
   home_share->add_option("home", options.home, "Home id or name")->required();
   home_share->add_option("user", options.target, "The other user's login name")->required();
@@ -281,18 +353,18 @@ CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
   common(device_list, true);
   CLI::App* device_get = device->add_subcommand("get", "Show a device's state: online, reported and desired values");
   device_get->add_option("device", options.name, "Device id or name")->required();
-  common(device_get, false);
+  common(device_get, true);
   CLI::App* device_set = device->add_subcommand("set", "Set properties: millet device set \"Hall light\" light.brightness=50");
   device_set->add_option("device", options.name, "Device id or name")->required();
   device_set->add_option("values", options.values, "property=value ... (JSON values; text may go unquoted)")->required();
   device_set->add_option("--wait", options.wait_ms, "Milliseconds to wait for the device's answer (0: do not wait)");
-  common(device_set, false);
+  common(device_set, true);
   CLI::App* device_call = device->add_subcommand("call", "Call an action: millet device call Speaker speaker.play-text speaker.text=hi");
   device_call->add_option("device", options.name, "Device id or name")->required();
   device_call->add_option("action", options.target, "The action: <service>.<action>")->required();
   device_call->add_option("arguments", options.values, "argument=value ...");
   device_call->add_option("--wait", options.wait_ms, "Milliseconds to wait for the device's answer");
-  common(device_call, false);
+  common(device_call, true);
   CLI::App* device_history = device->add_subcommand("history", "A property's history, raw or rolled up");
   device_history->add_option("device", options.name, "Device id or name")->required();
   device_history->add_option("property", options.target, "The property: <service>.<property>")->required();
@@ -300,7 +372,7 @@ CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
       ->capture_default_str();
   device_history->add_option("--to", options.to, "ms since the epoch, now, or relative")->capture_default_str();
   device_history->add_option("--level", options.level, "raw, 5m, 1h or auto (by the span)")->capture_default_str();
-  common(device_history, false);
+  common(device_history, true);
   CLI::App* device_rm = device->add_subcommand("rm", "Remove a device (its credentials stop working)");
   device_rm->add_option("device", options.name, "The device's id (or name, with a server)")->required();
   common(device_rm, true);
@@ -322,6 +394,8 @@ int run_admin_command(const CLI::App& app, const AdminOptions& options) {
   if (parsed("device", "add")) return device_add(*opened, options);
   if (parsed("device", "list")) return device_list(*opened, options);
   if (parsed("device", "rm")) return device_remove(*opened, options);
+  if (parsed("device", "get")) return device_get(*opened, options);
+  if (parsed("device", "history")) return device_history(*opened, options);
   return fail("this command needs a running millet (drop --data-dir)");
 }
 

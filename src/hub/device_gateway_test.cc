@@ -121,3 +121,36 @@ TEST_F(DeviceGatewayTest, OnlineFollowsTheConnection) {
 
 }  // namespace
 }  // namespace millet::hub
+
+namespace millet::hub {
+namespace {
+
+TEST_F(DeviceGatewayTest, DesiredValuesAreStoredWithTheirVersionAndSettledByAReport) {
+  const PropertyId brightness{2, 2};
+  ShadowTable& table = gateway().shadows(0);
+  store::WriteBatch batch;
+  table.desire(batch, light_, brightness, spec::Value(std::int64_t{40}), 1000, "s-first");
+  table.desire(batch, light_, brightness, spec::Value(std::int64_t{50}), 2000, "s-second");
+  ASSERT_TRUE(store_->write(batch));
+
+  ShadowTable reloaded;
+  ASSERT_TRUE(ShadowTable::load(*store_, [&](std::string_view) -> ShadowTable& { return reloaded; }));
+  const DesiredState& desired = reloaded.find(light_)->desired.at(property_key(brightness));
+  EXPECT_EQ(desired.value, spec::Value(std::int64_t{50}));
+  EXPECT_EQ(desired.time_ms, 2000);
+  EXPECT_EQ(desired.version, 2u);
+  EXPECT_EQ(desired.request_id, "s-second");
+
+  store::WriteBatch report;
+  ASSERT_EQ(publish("report", R"({"properties": {"light.brightness": 40}})", report).kind, Verdict::Kind::kConsumed);
+  EXPECT_EQ(table.find(light_)->desired.size(), 1u) << "another value does not settle it";
+  ASSERT_EQ(publish("report", R"({"properties": {"light.brightness": 50}})", report).kind, Verdict::Kind::kConsumed);
+  EXPECT_TRUE(table.find(light_)->desired.empty());
+  ASSERT_TRUE(store_->write(report));
+  ShadowTable after;
+  ASSERT_TRUE(ShadowTable::load(*store_, [&](std::string_view) -> ShadowTable& { return after; }));
+  EXPECT_TRUE(after.find(light_)->desired.empty()) << "the settled value is erased from the store too";
+}
+
+}  // namespace
+}  // namespace millet::hub

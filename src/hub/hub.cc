@@ -19,6 +19,26 @@ const spec::DeviceType* type_of(const Registry& registry, const Device& device) 
 
 }  // namespace
 
+DeviceState state_of(const Device& device, const spec::Catalog& catalog, const Shadow* shadow) {
+  DeviceState state{device};
+  if (!shadow) return state;
+  const spec::DeviceType* type = catalog.find(device.type);
+  const auto name = [type](PropertyId id) { return type ? type->property_name(id.siid, id.piid) : std::string(); };
+  state.online = shadow->online;
+  state.last_seen_ms = shadow->last_seen_ms;
+  for (const auto& [key, reported] : shadow->reported) {
+    const PropertyId id = property_id(key);
+    state.reported.push_back({name(id), fmt::format("{}.{}", id.siid, id.piid), reported.value, reported.time_ms,
+                              reported.version, {}});
+  }
+  for (const auto& [key, desired] : shadow->desired) {
+    const PropertyId id = property_id(key);
+    state.desired.push_back({name(id), fmt::format("{}.{}", id.siid, id.piid), desired.value, desired.time_ms,
+                             desired.version, desired.request_id});
+  }
+  return state;
+}
+
 Hub::Hub(Registry& registry, History& history, DeviceGateway& gateway, mqtt::Broker& broker)
     : registry_(registry), history_(history), gateway_(gateway), broker_(broker) {}
 
@@ -30,24 +50,8 @@ void Hub::on_device_shard(std::string_view device_id, std::function<void(std::si
 void Hub::state(std::string_view actor, std::string_view device_id, Callback<DeviceState> done) {
   auto device = registry_.device(actor, device_id);
   if (!device) return done(unexpected(device.error()));
-  const spec::DeviceType* type = type_of(registry_, *device);
-  on_device_shard(device_id, [this, device = std::move(*device), type, done = std::move(done)](std::size_t shard) {
-    DeviceState state{device};
-    if (const Shadow* shadow = gateway_.shadows(shard).find(device.id)) {
-      state.online = shadow->online;
-      state.last_seen_ms = shadow->last_seen_ms;
-      for (const auto& [key, reported] : shadow->reported) {
-        const PropertyId id = property_id(key);
-        state.reported.push_back({type ? type->property_name(id.siid, id.piid) : "", fmt::format("{}.{}", id.siid, id.piid),
-                                  reported.value, reported.time_ms, reported.version, {}});
-      }
-      for (const auto& [key, desired] : shadow->desired) {
-        const PropertyId id = property_id(key);
-        state.desired.push_back({type ? type->property_name(id.siid, id.piid) : "", fmt::format("{}.{}", id.siid, id.piid),
-                                 desired.value, desired.time_ms, 0, desired.request_id});
-      }
-    }
-    done(std::move(state));
+  on_device_shard(device_id, [this, device = std::move(*device), done = std::move(done)](std::size_t shard) {
+    done(state_of(device, registry_.catalog(), gateway_.shadows(shard).find(device.id)));
   });
 }
 
@@ -134,12 +138,12 @@ Result<void> Hub::remove_device(std::string_view actor, std::string_view device_
   return {};
 }
 
-Result<PropertyHistory> Hub::history(std::string_view actor, std::string_view device_id, std::string_view property,
-                                     std::int64_t from_ms, std::int64_t to_ms, std::optional<HistoryLevel> level,
-                                     std::size_t limit) const {
-  auto device = registry_.device(actor, device_id);
+Result<PropertyHistory> property_history(const Registry& registry, const History& history, std::string_view actor,
+                                         std::string_view device_id, std::string_view property, std::int64_t from_ms,
+                                         std::int64_t to_ms, std::optional<HistoryLevel> level, std::size_t limit) {
+  auto device = registry.device(actor, device_id);
   if (!device) return unexpected(device.error());
-  const spec::DeviceType* type = type_of(registry_, *device);
+  const spec::DeviceType* type = type_of(registry, *device);
   auto found = type ? type->find_property(property) : std::nullopt;
   if (!found) {
     return unexpected(invalid(fmt::format("device '{}': {} has no property '{}'", device->name,
@@ -147,10 +151,16 @@ Result<PropertyHistory> Hub::history(std::string_view actor, std::string_view de
   }
   if (from_ms >= to_ms) return unexpected(invalid("the range is empty: \"from\" must be before \"to\""));
   const PropertyId id{static_cast<std::uint16_t>(found->service->siid), static_cast<std::uint16_t>(found->member->piid)};
-  auto range = history_.query(device->id, id, from_ms, to_ms, level, limit);
+  auto range = history.query(device->id, id, from_ms, to_ms, level, limit);
   if (!range) return unexpected(Error{Error::Code::kStorage, range.error()});
   return PropertyHistory{spec::qualified_name(*found->service, found->member->name), found->member->unit,
                          std::move(*range)};
+}
+
+Result<PropertyHistory> Hub::history(std::string_view actor, std::string_view device_id, std::string_view property,
+                                     std::int64_t from_ms, std::int64_t to_ms, std::optional<HistoryLevel> level,
+                                     std::size_t limit) const {
+  return property_history(registry_, history_, actor, device_id, property, from_ms, to_ms, level, limit);
 }
 
 }  // namespace millet::hub

@@ -36,7 +36,7 @@ struct PropertyView {
   std::string ids;   // "2.2"
   spec::Value value;
   std::int64_t time_ms = 0;
-  std::uint64_t version = 0;         // reported values
+  std::uint64_t version = 0;         // counts reports (reported values) or sets (desired values)
   std::string request_id;            // desired values: the set that asked for it
 };
 
@@ -53,6 +53,15 @@ struct PropertyHistory {
   std::string unit;      // empty: none
   HistoryRange range;
 };
+
+// A device's state from its shadow (none: nothing known yet).
+DeviceState state_of(const Device& device, const spec::Catalog& catalog, const Shadow* shadow);
+
+// A property's history in [from_ms, to_ms) for `actor` (see History::query):
+// what Hub::history does, also for the command line on a stopped millet's data.
+Result<PropertyHistory> property_history(const Registry& registry, const History& history, std::string_view actor,
+                                         std::string_view device_id, std::string_view property, std::int64_t from_ms,
+                                         std::int64_t to_ms, std::optional<HistoryLevel> level, std::size_t limit);
 
 class Hub {
  public:

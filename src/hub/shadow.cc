@@ -9,7 +9,7 @@ namespace {
 
 // Key: device id, 0x00, kind, siid (u16 BE), piid (u16 BE).
 // Reported: time (i64 BE, ms since the epoch), version (u64 BE), then the value.
-// Desired: time (i64 BE), request id (u8 length, bytes), then the value.
+// Desired: time (i64 BE), version (u64 BE), request id (u8 length, bytes), then the value.
 constexpr char kReported = 'r';
 constexpr char kDesired = 'd';
 
@@ -52,12 +52,15 @@ void ShadowTable::report(store::WriteBatch& batch, std::string_view device_id, P
 
 void ShadowTable::desire(store::WriteBatch& batch, std::string_view device_id, PropertyId property,
                          spec::Value value, std::int64_t time_ms, std::string request_id) {
-  DesiredState& state = at(device_id).desired[property_key(property)];
+  Shadow& shadow = at(device_id);
+  DesiredState& state = shadow.desired[property_key(property)];
   state.value = std::move(value);
   state.time_ms = time_ms;
+  state.version = ++shadow.desired_versions[property_key(property)];
   state.request_id = std::move(request_id);
   std::string record;
   put_be(record, static_cast<std::uint64_t>(state.time_ms), 8);
+  put_be(record, state.version, 8);
   const std::size_t id_length = std::min<std::size_t>(state.request_id.size(), 255);
   record.push_back(static_cast<char>(id_length));
   record.append(state.request_id, 0, id_length);
@@ -85,13 +88,13 @@ namespace {
 
 // A desired record's parts; nullopt when damaged.
 std::optional<DesiredState> decode_desired(std::string_view value) {
-  if (value.size() < 9) return std::nullopt;
-  const std::size_t id_length = static_cast<std::uint8_t>(value[8]);
-  if (value.size() < 9 + id_length) return std::nullopt;
-  auto decoded = decode_value(value.substr(9 + id_length));
+  if (value.size() < 17) return std::nullopt;
+  const std::size_t id_length = static_cast<std::uint8_t>(value[16]);
+  if (value.size() < 17 + id_length) return std::nullopt;
+  auto decoded = decode_value(value.substr(17 + id_length));
   if (!decoded) return std::nullopt;
-  return DesiredState{std::move(*decoded), static_cast<std::int64_t>(get_be(value, 0, 8)),
-                      std::string(value.substr(9, id_length))};
+  return DesiredState{std::move(*decoded), static_cast<std::int64_t>(get_be(value, 0, 8)), get_be(value, 8, 8),
+                      std::string(value.substr(17, id_length))};
 }
 
 }  // namespace
@@ -109,7 +112,9 @@ store::Status ShadowTable::load(store::KvStore& store, const std::function<Shado
       const std::string_view device_id = key.substr(0, nul);
       const PropertyId property{static_cast<std::uint16_t>(get_be(key, nul + 2, 2)),
                                 static_cast<std::uint16_t>(get_be(key, nul + 4, 2))};
-      table_for(device_id).at(device_id).desired[property_key(property)] = std::move(*desired);
+      Shadow& shadow = table_for(device_id).at(device_id);
+      shadow.desired_versions[property_key(property)] = desired->version;
+      shadow.desired[property_key(property)] = std::move(*desired);
       return true;
     }
     auto value_part = value.size() > 16 ? decode_value(value.substr(16)) : std::nullopt;

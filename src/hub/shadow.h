@@ -40,12 +40,17 @@ inline PropertyId property_id(std::uint32_t key) {
 struct DesiredState {
   spec::Value value;
   std::int64_t time_ms = 0;
-  std::string request_id;  // the set that asked for it: "s-..."
+  std::uint64_t version = 0;  // 1 for the first set of the property, then one more per set
+  std::string request_id;     // the set that asked for it: "s-..."
 };
 
 struct Shadow {
   std::map<std::uint32_t, PropertyState> reported;  // by property_key
   std::map<std::uint32_t, DesiredState> desired;    // by property_key
+  // The version of each property's last set, kept after its desired value
+  // settles so that versions keep counting (in memory: they restart after a
+  // restart for settled properties).
+  std::map<std::uint32_t, std::uint64_t> desired_versions;
   std::int64_t last_seen_ms = 0;                    // last report or connection
   bool online = false;
 };

@@ -95,6 +95,16 @@ class ReadmeWalkthrough(unittest.TestCase):
         self.assertEqual(answer["status"], "ok")
         self.light_says("brightness → 60")
 
+        # With millet stopped, the same commands read its data directory.
+        self.assertEqual(self.broker.terminate(), 0)
+        offline = ["--data-dir", self.broker.data_dir, "--user", "alice"]
+        state = json.loads(self.millet("device", "get", "Lamp", *offline, "--json").stdout)
+        self.assertEqual((state["online"], state["properties"]["light.brightness"]["value"]), (False, 60))
+        history = self.millet("device", "history", "Lamp", "light.brightness", *offline).stdout
+        self.assertRegex(history, r"80 %\n.*40 %\n.*60 %")
+        refused = self.millet("device", "set", "Lamp", "light.brightness=10", *offline, ok=False)
+        self.assertIn("needs a running millet", refused.stderr + refused.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
