@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/views.h"
+#include "hub/credentials.h"
 #include "spec/describe.h"
 
 namespace millet::api {
@@ -652,11 +653,12 @@ std::optional<Response> Api::accept_websocket(const Request& request,
   std::weak_ptr<HttpConnection> weak = connection;
   net::Reactor& reactor = connection->reactor();
   const std::uint64_t id = events.subscribe(
-      [this, weak, &reactor, user_id = user->id, home, device](const hub::DeviceEventPtr& event) {
+      [this, weak, &reactor, user_id = user->id, token_hash = hub::hash_secret(token), home,
+       device](const hub::DeviceEventPtr& event) {
         if (!home.empty() && event->home_id != home) return;
         if (!device.empty() && event->device_id != device) return;
-        // Checked per event, so a person removed from a home stops seeing it at once.
-        if (!registry_.role_of(user_id, event->home_id)) return;
+        // Checked per event, so a person removed from a home, or signed out, stops seeing it at once.
+        if (!registry_.role_of(user_id, event->home_id) || !registry_.token_hash_valid(token_hash)) return;
         reactor.post([weak, event] {
           if (auto alive = weak.lock()) alive->send_text_frame(event->json);
         });

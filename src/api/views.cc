@@ -44,7 +44,8 @@ std::string history_json(std::string_view device_id, const hub::PropertyHistory&
                                                  {"unit", history.unit},
                                                  {"level", hub::level_name(history.range.level)},
                                                  {"from", from_ms},
-                                                 {"to", to_ms}});
+                                                 {"to", to_ms},
+                                                 {"truncated", history.range.truncated}});
   out.pop_back();  // the closing brace
   auto it = std::back_inserter(out);
   if (history.range.level == hub::HistoryLevel::kRaw) {

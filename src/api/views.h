@@ -16,7 +16,7 @@ namespace millet::api {
 boost::json::object device_json(const hub::Device& device);
 // A device with online, last_seen, properties (reported) and desired.
 boost::json::object state_json(const hub::DeviceState& state);
-// {"device", "property", "unit", "level", "from", "to", "points" | "rollups"}, as
+// {"device", "property", "unit", "level", "from", "to", "truncated", "points" | "rollups"}, as
 // text: a day of raw values is 8,640 points, and this is the API's hottest read.
 std::string history_json(std::string_view device_id, const hub::PropertyHistory& history, std::int64_t from_ms,
                          std::int64_t to_ms);

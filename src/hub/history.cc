@@ -209,20 +209,34 @@ Expected<HistoryRange, std::string> History::query(std::string_view device_id, P
     const std::int64_t begin = at == HistoryLevel::kRaw ? from_ms : bucket_start(from_ms, level_width_ms(at));
     return store_.scan_range(store::Space::kHistory, series_key(prefix, begin), series_key(prefix, to_ms),
                              [&](std::string_view key, std::string_view value) {
+                               const std::size_t count = at == HistoryLevel::kRaw ? range.points.size()
+                                                                                   : range.rollups.size();
+                               if (count == limit) {  // one more exists: the answer is cut
+                                 range.truncated = true;
+                                 return false;
+                               }
                                if (at == HistoryLevel::kRaw) {
                                  if (auto v = decode_value(value)) range.points.push_back({key_time(key), std::move(*v)});
-                                 return range.points.size() < limit;
+                               } else if (auto r = decode_rollup(key_time(key), value)) {
+                                 range.rollups.push_back(*r);
                                }
-                               if (auto r = decode_rollup(key_time(key), value)) range.rollups.push_back(*r);
-                               return range.rollups.size() < limit;
+                               return true;
                              });
   };
   if (auto status = read(range.level); !status) return unexpected(status.error());
-  if (range.level != HistoryLevel::kRaw) complete_last_bucket(device_id, property, range, from_ms, to_ms);
+  if (range.level != HistoryLevel::kRaw) {
+    complete_last_bucket(device_id, property, range, from_ms, to_ms);
+    if (range.rollups.size() > limit) {  // the latest bucket came from memory
+      range.rollups.resize(limit);
+      range.truncated = true;
+    }
+  }
   if (range.level != HistoryLevel::kRaw && range.rollups.empty() && !level) {
-    // No rollups: the property is a string. Its raw values are the history.
+    // No rollups: perhaps the property is a string, whose raw values are its history.
+    const HistoryLevel chosen = range.level;
     range.level = HistoryLevel::kRaw;
     if (auto status = read(HistoryLevel::kRaw); !status) return unexpected(status.error());
+    if (range.points.empty()) range.level = chosen;  // nothing at all: say the level the span called for
   }
   return range;
 }

@@ -60,6 +60,7 @@ struct HistoryRange {
   HistoryLevel level = HistoryLevel::kRaw;
   std::vector<HistoryPoint> points;  // level raw
   std::vector<Rollup> rollups;       // the other levels
+  bool truncated = false;            // more values were in the range than the limit allowed
 };
 
 // How long each level is kept; a property may have its own.

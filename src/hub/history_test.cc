@@ -171,3 +171,32 @@ TEST_F(HistoryTest, ErasingADeviceLeavesTheOthers) {
 
 }  // namespace
 }  // namespace millet::hub
+
+namespace millet::hub {
+namespace {
+
+TEST_F(HistoryTest, ALimitKeepsTheEarliestAndSaysTheAnswerIsCut) {
+  for (int hour = 0; hour < 5; ++hour) record(kStart + hour * kHour, spec::Value(1.0 * hour));
+  auto raw = history_->query("d-one", kTemperature, kStart, kStart + kDay, HistoryLevel::kRaw, 3);
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->points.size(), 3u);
+  EXPECT_EQ(raw->points.back().time_ms, kStart + 2 * kHour);
+  EXPECT_TRUE(raw->truncated);
+  auto all = history_->query("d-one", kTemperature, kStart, kStart + kDay, HistoryLevel::kRaw, 5);
+  EXPECT_FALSE(all->truncated) << "exactly the limit is not cut";
+  // The latest hourly bucket is still filling (in memory): it does not push the answer past the limit.
+  auto hourly = history_->query("d-one", kTemperature, kStart, kStart + kDay, HistoryLevel::kHour, 5);
+  EXPECT_EQ(hourly->rollups.size(), 5u);
+  EXPECT_FALSE(hourly->truncated);
+  auto cut = history_->query("d-one", kTemperature, kStart, kStart + kDay, HistoryLevel::kHour, 4);
+  EXPECT_EQ(cut->rollups.size(), 4u);
+  EXPECT_TRUE(cut->truncated);
+}
+
+TEST_F(HistoryTest, AnEmptyLongRangeSaysTheLevelItsSpanCallsFor) {
+  EXPECT_EQ(query(kStart, kStart + 365 * kDay).level, HistoryLevel::kHour);
+  EXPECT_EQ(query(kStart, kStart + 10 * kDay).level, HistoryLevel::kFiveMinutes);
+}
+
+}  // namespace
+}  // namespace millet::hub

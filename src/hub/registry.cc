@@ -316,6 +316,11 @@ Result<void> Registry::revoke_token_value(std::string_view token) {
   return {};
 }
 
+bool Registry::token_hash_valid(std::string_view token_hash) const {
+  std::shared_lock lock(mutex_);
+  return tokens_.contains(token_hash);
+}
+
 std::size_t Registry::user_count() const {
   std::shared_lock lock(mutex_);
   return users_.size();

@@ -113,6 +113,8 @@ class Registry {
   // Revokes the token itself (logging out).
   Result<void> revoke_token_value(std::string_view token);
   std::size_t user_count() const;
+  // Whether a token (by its hash, hash_secret(token)) is still valid: cheap, for checks per event.
+  bool token_hash_valid(std::string_view token_hash) const;
 
   // --- homes (each call acts for `actor`, a user id) ------------------------
   Result<Home> add_home(std::string_view actor, std::string_view name);

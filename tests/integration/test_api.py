@@ -389,6 +389,20 @@ class ApiTest(unittest.TestCase):
         offline = alice_events.until(lambda e: e["device"] == made["id"] and e["type"] == "offline")
         self.assertEqual(offline["home"], self.home["id"])
 
+    def test_an_event_stream_ends_with_its_token(self):
+        made = self.add_device("Logged-out light")
+        session = self.anonymous.login("alice", "alice-password")
+        stream = EventStream(self.broker.http_port, session.token)
+        self.addCleanup(stream.close)
+        self.assertEqual(stream.status, 101)
+        device = self.device(made)
+        device.report({"light.brightness": 10})
+        stream.until(lambda e: e["type"] == "report" and e["device"] == made["id"])
+        session.ok("POST", "/api/v1/logout", expect=204)
+        device.report({"light.brightness": 20})
+        self.assertEqual([e for e in stream.quiet() if e["device"] == made["id"]], [],
+                         "nothing after the token was revoked")
+
     def test_the_event_stream_needs_a_token(self):
         stream = EventStream(self.broker.http_port, None)
         self.addCleanup(stream.close)
