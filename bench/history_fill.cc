@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "base/wall_clock.h"
 #include "hub/history.h"
 #include "hub/registry.h"
 #include "spec/catalog.h"
@@ -46,8 +47,7 @@ int main(int argc, char** argv) {
 
   hub::History history(**store);
   const std::int64_t step = static_cast<std::int64_t>(interval_s * 1000);
-  const std::int64_t now =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t now = wall_clock_ms();
   const std::int64_t start = now - std::int64_t{days} * 24 * 3600 * 1000;
   store::WriteBatch batch;
   std::size_t written = 0;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/wall_clock.h"
 #include "api/views.h"
 #include "hub/credentials.h"
 #include "spec/describe.h"
@@ -22,11 +23,6 @@ namespace json = boost::json;
 using hub::Error;
 
 constexpr std::string_view kPrefix = "/api/v1";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int status_of(Error::Code code) {
   switch (code) {
@@ -202,16 +198,11 @@ std::string room_id(const hub::Registry& registry, std::string_view actor, std::
   if (reference.empty()) return {};
   auto home = registry.home(actor, home_id);
   if (!home) return std::string(reference);
-  const auto same = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-  };
   for (const auto& room : home->rooms) {
     if (room.id == reference) return room.id;
   }
   for (const auto& room : home->rooms) {
-    if (same(room.name, reference)) return room.id;
+    if (hub::same_name(room.name, reference)) return room.id;
   }
   return std::string(reference);
 }
@@ -594,7 +585,7 @@ void Api::route_devices(Call& call) {
     if (!call.is("GET")) return call.method_not_allowed("GET");
     const std::string_view property = call.request.param("property");
     if (property.empty()) return call.fail(400, "invalid", "say which property: ?property=light.brightness");
-    const std::int64_t now = now_ms();
+    const std::int64_t now = wall_clock_ms();
     auto to = parse_time(call.request.param("to", "now"), now);
     auto from = to ? parse_time(call.request.param("from", "-24h"), now) : std::nullopt;
     if (!from || !to) {

@@ -12,6 +12,7 @@
 
 #include "app/spec_command.h"
 #include "api/views.h"
+#include "base/wall_clock.h"
 #include "app/print.h"
 #include "hub/history.h"
 #include "hub/hub.h"
@@ -244,8 +245,7 @@ int device_history(Opened& o, const AdminOptions& options) {
   if (!user) return fail(user.error());
   auto device = find_device(*o.registry, *user, options.name);
   if (!device) return fail(device.error());
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::int64_t now = wall_clock_ms();
   auto from = api::parse_time(options.from, now);
   auto to = api::parse_time(options.to, now);
   if (!from || !to) return fail("--from and --to are ms since the epoch, now, or relative: -24h, -7d, -30m");

@@ -4,18 +4,13 @@
 
 #include <charconv>
 
+#include "hub/registry.h"
 #include "spec/validate.h"
 
 namespace millet::automation {
 namespace {
 
 namespace json = boost::json;
-
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Reads one document, keeping the path to what it is reading for its messages.
 class Reader {
@@ -137,8 +132,8 @@ class Reader {
     }
     const DeviceInfo* found = nullptr;
     for (const auto& d : devices_) {
-      bool match = same_name(d.name, *reference);
-      for (const auto& alias : d.aliases) match |= same_name(alias, *reference);
+      bool match = hub::same_name(d.name, *reference);
+      for (const auto& alias : d.aliases) match |= hub::same_name(alias, *reference);
       if (!match) continue;
       if (found) {
         fail(fmt::format("two devices are called '{}'; name it by id", *reference));

@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "base/wall_clock.h"
 #include "hub/credentials.h"
 #include "mqtt/broker.h"
 #include "mqtt/shard.h"
@@ -26,11 +27,6 @@ constexpr std::string_view kDeviceIdPrefix = "d-";
 // What a device may publish under its own `$device/<id>/`, and subscribe to.
 constexpr std::string_view kPublishable[] = {"report", "event", "status", "set/result", "action/result"};
 constexpr std::string_view kSubscribable[] = {"set", "action", "+", "#"};
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Verdict rejected(std::string why) {
   return Verdict{Verdict::Kind::kRejected, ReasonCode::kPayloadFormatInvalid, std::move(why)};
@@ -144,7 +140,7 @@ Verdict DeviceGateway::on_message(std::size_t shard, ClientRole role, std::strin
   if (topic->rest == "status") {
     if (message.payload == "offline") {
       shadows(shard).at(device->id).online = false;
-      if (events_.active()) emit(*device, spec::json_text(event_head("offline", *device, now_ms())));
+      if (events_.active()) emit(*device, spec::json_text(event_head("offline", *device, wall_clock_ms())));
     }
     return Verdict{Verdict::Kind::kConsumed};
   }
@@ -162,7 +158,7 @@ Verdict DeviceGateway::handle_report(std::size_t shard, const Device& device, co
     return rejected(fmt::format("device '{}': a report needs \"properties\": {{\"<service>.<property>\": value, ...}}",
                                 device.name));
   }
-  const std::int64_t now = now_ms();
+  const std::int64_t now = wall_clock_ms();
   std::int64_t time = now;
   if (const auto* t = report->if_contains("time")) {
     if (!t->is_int64()) return rejected(fmt::format("device '{}': \"time\" must be milliseconds since the epoch", device.name));
@@ -252,7 +248,7 @@ Verdict DeviceGateway::handle_event(const Device& device, const mqtt::Message& m
   const std::string event_name = spec::qualified_name(*found->service, found->member->name);
   spdlog::info("device '{}' ({}): event {}", device.name, device.id, event_name);
   if (events_.active()) {
-    json::object out = event_head("event", device, now_ms());
+    json::object out = event_head("event", device, wall_clock_ms());
     out["event"] = event_name;
     out["arguments"] = given;
     emit(device, spec::json_text(out));
@@ -320,7 +316,7 @@ Verdict DeviceGateway::handle_result(std::size_t shard, const Device& device, co
     for (PropertyId property : settled) table.settle(batch, device.id, property);
   }
   if (events_.active()) {
-    json::object event = event_head("result", device, now_ms());
+    json::object event = event_head("result", device, wall_clock_ms());
     event["request"] = request_id;
     event["status"] = status_name(reply.status);
     if (!reply.message.empty()) event["message"] = reply.message;
@@ -343,7 +339,7 @@ Verdict DeviceGateway::handle_result(std::size_t shard, const Device& device, co
 void DeviceGateway::send_set(std::size_t shard, const Device& device, std::vector<CheckedValue> values,
                              std::chrono::milliseconds wait, ReplyHandler reply) {
   const std::string request_id = random_id("s-");
-  const std::int64_t now = now_ms();
+  const std::int64_t now = wall_clock_ms();
   ShadowTable& table = shadows(shard);
   store::WriteBatch batch;
   json::object properties;
@@ -441,7 +437,7 @@ void DeviceGateway::on_connected(std::size_t shard, ClientRole role, std::string
   if (role != ClientRole::kDevice) return;
   Shadow& shadow = shadows(shard).at(client_id);
   shadow.online = true;
-  shadow.last_seen_ms = now_ms();
+  shadow.last_seen_ms = wall_clock_ms();
   if (events_.active()) {
     if (auto device = registry_.find_device(client_id)) {
       emit(*device, spec::json_text(event_head("online", *device, shadow.last_seen_ms)));
@@ -456,7 +452,7 @@ void DeviceGateway::on_disconnected(std::size_t shard, ClientRole role, std::str
   Shadow& shadow = shadows(shard).at(client_id);
   const bool was_online = shadow.online;
   shadow.online = false;
-  shadow.last_seen_ms = now_ms();
+  shadow.last_seen_ms = wall_clock_ms();
   if (was_online && events_.active()) {
     if (auto device = registry_.find_device(client_id)) {
       emit(*device, spec::json_text(event_head("offline", *device, shadow.last_seen_ms)));

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/wall_clock.h"
+
 namespace millet::hub {
 
 Expected<std::size_t, std::string> HistoryPruner::prune_once(std::int64_t now_ms) {
@@ -36,9 +38,7 @@ void HistoryPruner::start(std::chrono::milliseconds first, std::chrono::millisec
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, wait, [this] { return stopping_; })) {
       lock.unlock();
-      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+      const std::int64_t now = wall_clock_ms();
       const auto started = std::chrono::steady_clock::now();
       auto erased = prune_once(now);
       const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <mutex>
 
+#include "base/wall_clock.h"
+
 namespace millet::hub {
 namespace {
 
@@ -17,11 +19,6 @@ constexpr std::size_t kMaxNameBytes = 64;
 constexpr std::size_t kMinPasswordBytes = 8;
 constexpr std::size_t kMaxPasswordBytes = 1024;
 constexpr std::size_t kMaxAliases = 16;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Unexpected<Error> fail(Error::Code code, std::string message) { return unexpected(Error{code, std::move(message)}); }
 
@@ -44,13 +41,6 @@ bool valid_login(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '@' || c == '-';
   });
-}
-
-// Names are compared without regard to ASCII case: "Hall light" is "hall light".
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::optional<std::string> bad_aliases(std::string_view what, const std::vector<std::string>& aliases) {
@@ -133,6 +123,12 @@ constexpr std::string_view kUserPrefix = "user/";
 constexpr std::string_view kTokenPrefix = "token/";
 
 }  // namespace
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 std::string_view role_name(Role role) {
   switch (role) {
@@ -241,7 +237,7 @@ Result<User> Registry::add_user(std::string_view name, std::string_view password
   if (!hash) return fail(Error::Code::kStorage, hash.error());
   std::unique_lock lock(mutex_);
   if (user_names_.contains(name)) return fail(Error::Code::kConflict, fmt::format("user name '{}' is taken", name));
-  User user{random_id("u-"), std::string(name), std::move(*hash), now_ms()};
+  User user{random_id("u-"), std::string(name), std::move(*hash), wall_clock_ms()};
   store::WriteBatch batch;
   batch.put(Space::kUsers, std::string(kUserPrefix) + user.id, encode_user(user));
   if (auto written = write(batch); !written) return unexpected(written.error());
@@ -283,7 +279,7 @@ Result<NewToken> Registry::issue_token(std::string_view user_id, std::string_vie
   std::unique_lock lock(mutex_);
   if (!users_.contains(user_id)) return fail(Error::Code::kNotFound, fmt::format("no user '{}'", user_id));
   NewToken made{random_id("t-"), "mlt_" + random_secret()};
-  Token token{made.id, std::string(user_id), std::string(label), now_ms()};
+  Token token{made.id, std::string(user_id), std::string(label), wall_clock_ms()};
   const std::string hash = hash_secret(made.token);
   store::WriteBatch batch;
   batch.put(Space::kUsers, std::string(kTokenPrefix) + hash,
@@ -367,7 +363,7 @@ Result<Home> Registry::add_home(std::string_view actor, std::string_view name) {
   if (auto bad = bad_name("home", name)) return fail(Error::Code::kInvalid, *bad);
   std::unique_lock lock(mutex_);
   if (!users_.contains(actor)) return fail(Error::Code::kNotFound, fmt::format("no user '{}'", actor));
-  Home home{random_id("h-"), std::string(name), {}, {{std::string(actor), Role::kOwner}}, now_ms()};
+  Home home{random_id("h-"), std::string(name), {}, {{std::string(actor), Role::kOwner}}, wall_clock_ms()};
   store::WriteBatch batch;
   batch.put(Space::kHomes, home.id, encode_home(home));
   if (auto written = write(batch); !written) return unexpected(written.error());
@@ -523,7 +519,7 @@ Result<NewDevice> Registry::add_device(std::string_view actor, std::string_view 
   made.secret = random_secret();
   made.device = Device{random_id("d-"),     std::string(home_id), std::string(room_id),    std::string(name),
                        std::move(aliases),  device_type->name,    hash_secret(made.secret), false,
-                       now_ms()};
+                       wall_clock_ms()};
   store::WriteBatch batch;
   batch.put(Space::kDevices, made.device.id, encode_device(made.device));
   if (auto written = write(batch); !written) return unexpected(written.error());

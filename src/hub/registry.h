@@ -36,6 +36,9 @@ enum class Role : std::uint8_t {
   kOwner = 3,   // and share the home, change roles, rotate and revoke device secrets
 };
 std::string_view role_name(Role role);
+// Names people give (homes, rooms, devices, aliases) are compared without
+// regard to ASCII case: "Hall light" is "hall light".
+bool same_name(std::string_view a, std::string_view b);
 std::optional<Role> parse_role(std::string_view name);
 
 // Why a call was refused; the API maps the code to an HTTP status.
