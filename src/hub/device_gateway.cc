@@ -63,6 +63,28 @@ std::optional<DeviceTopic> parse_device_topic(std::string_view topic) {
   return DeviceTopic{after.substr(0, slash), after.substr(slash + 1)};
 }
 
+Expected<std::vector<CheckedProperty>, std::string> check_properties(const Device& device, const spec::DeviceType& type,
+                                                                     const json::object& values, spec::Use use) {
+  std::vector<CheckedProperty> checked;
+  checked.reserve(values.size());
+  for (const auto& [address, value] : values) {
+    auto found = type.find_property(address);
+    if (!found) {
+      return unexpected(fmt::format("device '{}': {} has no property '{}'", device.name, type.name,
+                                    std::string_view(address)));
+    }
+    if (auto allowed = spec::check_access(*found->service, *found->member, use); !allowed) {
+      return unexpected(allowed.error().message(device.name));
+    }
+    auto valid = spec::check_value(*found->service, *found->member, value);
+    if (!valid) return unexpected(valid.error().message(device.name));
+    checked.push_back({PropertyId{static_cast<std::uint16_t>(found->service->siid),
+                                  static_cast<std::uint16_t>(found->member->piid)},
+                       *found, std::move(*valid)});
+  }
+  return checked;
+}
+
 std::string_view status_name(CommandReply::Status status) {
   switch (status) {
     case CommandReply::Status::kOk: return "ok";
@@ -169,31 +191,13 @@ Verdict DeviceGateway::handle_report(std::size_t shard, const Device& device, co
     }
   }
   // Every value is checked before anything is kept: a report is taken whole or not at all.
-  struct Checked {
-    PropertyId id;
-    spec::Value value;
-  };
-  std::vector<Checked> checked;
-  for (const auto& [address, value] : properties->get_object()) {
-    auto found = type->find_property(address);
-    if (!found) {
-      return rejected(fmt::format("device '{}': {} has no property '{}'", device.name, type->name,
-                                  std::string_view(address)));
-    }
-    if (auto allowed = spec::check_access(*found->service, *found->member, spec::Use::kReport); !allowed) {
-      return rejected(allowed.error().message(device.name));
-    }
-    auto valid = spec::check_value(*found->service, *found->member, value);
-    if (!valid) return rejected(valid.error().message(device.name));
-    checked.push_back({PropertyId{static_cast<std::uint16_t>(found->service->siid),
-                                  static_cast<std::uint16_t>(found->member->piid)},
-                       std::move(*valid)});
-  }
+  auto checked = check_properties(device, *type, properties->get_object(), spec::Use::kReport);
+  if (!checked) return rejected(std::move(checked.error()));
   ShadowTable& table = shadows(shard);
   const Shadow& shadow = table.at(device.id);
   json::object reported;
   const bool emitting = events_.active();
-  for (auto& [id, value] : checked) {
+  for (auto& [id, found, value] : *checked) {
     if (auto recorded = history_.record(batch, device.id, id, time, value); !recorded) {
       return Verdict{Verdict::Kind::kRejected, ReasonCode::kImplementationSpecificError, recorded.error()};
     }
@@ -202,7 +206,7 @@ Verdict DeviceGateway::handle_report(std::size_t shard, const Device& device, co
                                                               desired->second.value == value) {
       table.settle(batch, device.id, id);
     }
-    if (emitting) reported[type->property_name(id.siid, id.piid)] = spec::to_json(value);
+    if (emitting) reported[spec::qualified_name(*found.service, found.member->name)] = spec::to_json(value);
     table.report(batch, device.id, id, std::move(value), time);
   }
   if (emitting) {

@@ -24,6 +24,7 @@
 #include "hub/registry.h"
 #include "hub/shadow.h"
 #include "mqtt/gateway.h"
+#include "spec/validate.h"
 
 namespace millet::mqtt {
 class Broker;
@@ -53,6 +54,19 @@ struct CheckedValue {
   std::string name;  // "light.brightness"
   spec::Value value;
 };
+
+// A value for a property of a device, checked: the property exists, may be
+// used so (reported, or set), and the value fits its spec.
+struct CheckedProperty {
+  PropertyId id;
+  spec::Found<spec::Property> found;
+  spec::Value value;
+};
+// Checks every `{"<address>": value}` of `values` for `use`; the first that
+// fails is the error, naming the device, the property, the value and the rule.
+// Reports and sets are taken whole or not at all.
+Expected<std::vector<CheckedProperty>, std::string> check_properties(const Device& device, const spec::DeviceType& type,
+                                                                     const boost::json::object& values, spec::Use use);
 
 // What became of a command (a set or an action call).
 struct CommandReply {

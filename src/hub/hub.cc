@@ -62,21 +62,11 @@ void Hub::set(std::string_view actor, std::string_view device_id, const json::ob
   const spec::DeviceType* type = type_of(registry_, *device);
   if (!type) return done(unexpected(invalid(fmt::format("device '{}': its type '{}' is not in the catalog", device->name, device->type))));
   if (values.empty()) return done(unexpected(invalid("give at least one property to set")));
+  auto valid = check_properties(*device, *type, values, spec::Use::kSet);
+  if (!valid) return done(unexpected(invalid(std::move(valid.error()))));
   std::vector<CheckedValue> checked;
-  for (const auto& [address, value] : values) {
-    auto found = type->find_property(address);
-    if (!found) {
-      return done(unexpected(invalid(fmt::format("device '{}': {} has no property '{}'", device->name, type->name,
-                                                 std::string_view(address)))));
-    }
-    if (auto allowed = spec::check_access(*found->service, *found->member, spec::Use::kSet); !allowed) {
-      return done(unexpected(invalid(allowed.error().message(device->name))));
-    }
-    auto valid = spec::check_value(*found->service, *found->member, value);
-    if (!valid) return done(unexpected(invalid(valid.error().message(device->name))));
-    checked.push_back({PropertyId{static_cast<std::uint16_t>(found->service->siid),
-                                  static_cast<std::uint16_t>(found->member->piid)},
-                       spec::qualified_name(*found->service, found->member->name), std::move(*valid)});
+  for (auto& [id, found, value] : *valid) {
+    checked.push_back({id, spec::qualified_name(*found.service, found.member->name), std::move(value)});
   }
   on_device_shard(device_id, [this, device = std::move(*device), checked = std::move(checked), wait,
                               done = std::move(done)](std::size_t shard) mutable {
