@@ -161,8 +161,10 @@ Verdict DeviceGateway::on_message(std::size_t shard, ClientRole role, std::strin
   if (topic->rest == "event") return handle_event(*device, message);
   if (topic->rest == "status") {
     if (message.payload == "offline") {
-      shadows(shard).at(device->id).online = false;
-      if (events_.active()) emit(*device, spec::json_text(event_head("offline", *device, wall_clock_ms())));
+      Shadow& shadow = shadows(shard).at(device->id);
+      const bool was_online = shadow.online;
+      shadow.online = false;
+      if (was_online) connection_changed(*device, false, wall_clock_ms());
     }
     return Verdict{Verdict::Kind::kConsumed};
   }
@@ -207,8 +209,9 @@ Verdict DeviceGateway::handle_report(std::size_t shard, const Device& device, co
       table.settle(batch, device.id, id);
     }
     if (emitting) reported[spec::qualified_name(*found.service, found.member->name)] = spec::to_json(value);
-    table.report(batch, device.id, id, std::move(value), time);
+    table.report(batch, device.id, id, value, time);
   }
+  if (observer_) observer_->reported(device, *checked, time);
   if (emitting) {
     json::object event = event_head("report", device, time);
     event["properties"] = std::move(reported);
@@ -237,24 +240,32 @@ Verdict DeviceGateway::handle_event(const Device& device, const mqtt::Message& m
     return rejected(fmt::format("device '{}': \"arguments\" must be an object", device.name));
   }
   const json::object& given = arguments ? arguments->get_object() : empty;
+  const std::string event_name = spec::qualified_name(*found->service, found->member->name);
+  // Each argument by its name, by ids or by its bare name; passed on by name.
+  json::object checked;
   for (std::uint32_t piid : found->member->arguments) {
     const spec::Property* property = found->service->property(piid);
-    const json::value* value = given.if_contains(property->name);
+    const std::string name = spec::qualified_name(*found->service, property->name);
+    const json::value* value = given.if_contains(name);
     if (!value) value = given.if_contains(spec::qualified_ids(*found->service, piid));
+    if (!value) value = given.if_contains(property->name);
     if (!value) {
-      return rejected(fmt::format("device '{}': event {} needs its argument '{}'", device.name,
-                                  spec::qualified_name(*found->service, found->member->name), property->name));
+      return rejected(fmt::format("device '{}': event {} needs its argument '{}'", device.name, event_name, name));
     }
-    if (auto valid = spec::check_value(*found->service, *property, *value); !valid) {
-      return rejected(valid.error().message(device.name));
-    }
+    auto valid = spec::check_value(*found->service, *property, *value);
+    if (!valid) return rejected(valid.error().message(device.name));
+    checked[name] = spec::to_json(*valid);
   }
-  const std::string event_name = spec::qualified_name(*found->service, found->member->name);
+  if (checked.size() != given.size()) {
+    return rejected(fmt::format("device '{}': event {} takes {} argument(s); {} were given", device.name, event_name,
+                                checked.size(), given.size()));
+  }
   spdlog::info("device '{}' ({}): event {}", device.name, device.id, event_name);
+  if (observer_) observer_->event(device, event_name, checked);
   if (events_.active()) {
     json::object out = event_head("event", device, wall_clock_ms());
     out["event"] = event_name;
-    out["arguments"] = given;
+    out["arguments"] = std::move(checked);
     emit(device, spec::json_text(out));
   }
   return Verdict{Verdict::Kind::kConsumed};
@@ -380,6 +391,13 @@ void DeviceGateway::send_action(std::size_t shard, const Device& device, const s
     return;
   }
   const std::string name = spec::qualified_name(service, action.name);
+  if (events_.active()) {
+    json::object event = event_head("action", device, wall_clock_ms());
+    event["request"] = request_id;
+    event["action"] = name;
+    event["in"] = in;
+    emit(device, spec::json_text(event));
+  }
   send_to_device(shard, device.id, "action",
                  spec::json_text(json::object{{"id", request_id}, {"action", name}, {"in", std::move(in)}}));
   if (wait.count() <= 0) {
@@ -437,15 +455,18 @@ void DeviceGateway::emit(const Device& device, std::string json) const {
 
 // --- online and offline -------------------------------------------------------------------
 
+void DeviceGateway::connection_changed(const Device& device, bool online, std::int64_t time_ms) const {
+  if (observer_) observer_->connection(device, online);
+  if (events_.active()) emit(device, spec::json_text(event_head(online ? "online" : "offline", device, time_ms)));
+}
+
 void DeviceGateway::on_connected(std::size_t shard, ClientRole role, std::string_view client_id) {
   if (role != ClientRole::kDevice) return;
   Shadow& shadow = shadows(shard).at(client_id);
   shadow.online = true;
   shadow.last_seen_ms = wall_clock_ms();
-  if (events_.active()) {
-    if (auto device = registry_.find_device(client_id)) {
-      emit(*device, spec::json_text(event_head("online", *device, shadow.last_seen_ms)));
-    }
+  if (events_.active() || observer_) {
+    if (auto device = registry_.find_device(client_id)) connection_changed(*device, true, shadow.last_seen_ms);
   }
   // A resumed session has its subscription already; a new one gets them after SUBSCRIBE.
   resend_desired(shard, client_id);
@@ -457,10 +478,8 @@ void DeviceGateway::on_disconnected(std::size_t shard, ClientRole role, std::str
   const bool was_online = shadow.online;
   shadow.online = false;
   shadow.last_seen_ms = wall_clock_ms();
-  if (was_online && events_.active()) {
-    if (auto device = registry_.find_device(client_id)) {
-      emit(*device, spec::json_text(event_head("offline", *device, shadow.last_seen_ms)));
-    }
+  if (was_online && (events_.active() || observer_)) {
+    if (auto device = registry_.find_device(client_id)) connection_changed(*device, false, shadow.last_seen_ms);
   }
 }
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -86,6 +87,19 @@ struct CommandReply {
 std::string_view status_name(CommandReply::Status status);  // "ok", "error", ...
 using ReplyHandler = std::function<void(Result<CommandReply>)>;
 
+// What automations hear of devices: typed and cheap, where the event stream's
+// JSON is made for people. Called on the device's shard thread once a message
+// has been checked (before its store write), so it must be quick: filter, and
+// hand what matters to another thread.
+class DeviceObserver {
+ public:
+  virtual ~DeviceObserver() = default;
+  virtual void reported(const Device& device, std::span<const CheckedProperty> values, std::int64_t time_ms) = 0;
+  // `arguments` by `<service>.<property>`, checked against the event's spec.
+  virtual void event(const Device& device, const std::string& event, const boost::json::object& arguments) = 0;
+  virtual void connection(const Device& device, bool online) = 0;
+};
+
 class DeviceGateway final : public mqtt::Gateway {
  public:
   DeviceGateway(Registry& registry, History& history, store::KvStore& store, std::size_t shard_count,
@@ -94,6 +108,8 @@ class DeviceGateway final : public mqtt::Gateway {
   // The broker that sends commands to devices; before any command.
   void attach(mqtt::Broker& broker) { broker_ = &broker; }
   EventBus& events() { return events_; }
+  // The one observer (automations), set before the reactors start; none: nobody.
+  void observe(DeviceObserver* observer) { observer_ = observer; }
   // Writes a batch to the store the gateway keeps its records in.
   store::Status write(const store::WriteBatch& batch) { return store_.write(batch); }
 
@@ -148,6 +164,8 @@ class DeviceGateway final : public mqtt::Gateway {
   // Awaits the answer to `request_id` for up to `wait`.
   void await_reply(std::size_t shard, std::string request_id, Pending pending, std::chrono::milliseconds wait);
   void emit(const Device& device, std::string json) const;
+  // Tells the event stream and the observer that the device came or went.
+  void connection_changed(const Device& device, bool online, std::int64_t time_ms) const;
 
   Registry& registry_;
   History& history_;
@@ -155,6 +173,7 @@ class DeviceGateway final : public mqtt::Gateway {
   DeviceGatewayOptions options_;
   mqtt::Broker* broker_ = nullptr;
   EventBus events_;
+  DeviceObserver* observer_ = nullptr;
   std::vector<ShardState> shards_;
 };
 

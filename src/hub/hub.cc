@@ -1,6 +1,7 @@
 #include "hub/hub.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "mqtt/broker.h"
 #include "mqtt/shard.h"
@@ -78,6 +79,47 @@ void Hub::call(std::string_view actor, std::string_view device_id, std::string_v
                const json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done) {
   auto device = registry_.device(actor, device_id);
   if (!device) return done(unexpected(device.error()));
+  call_device(std::move(*device), action, in, wait, std::move(done));
+}
+
+Result<Device> Hub::device_in_home(std::string_view home_id, std::string_view device_id) const {
+  auto device = registry_.find_device(device_id);
+  if (!device || device->home_id != home_id) {
+    return unexpected(Error{Error::Code::kNotFound, fmt::format("no device '{}' in this home", device_id)});
+  }
+  return std::move(*device);
+}
+
+void Hub::set_checked(std::string_view home_id, std::string_view device_id, std::vector<CheckedValue> values,
+                      std::chrono::milliseconds wait, Callback<CommandReply> done) {
+  auto device = device_in_home(home_id, device_id);
+  if (!device) return done(unexpected(device.error()));
+  on_device_shard(device_id, [this, device = std::move(*device), values = std::move(values), wait,
+                              done = std::move(done)](std::size_t shard) mutable {
+    gateway_.send_set(shard, device, std::move(values), wait, std::move(done));
+  });
+}
+
+void Hub::call_in_home(std::string_view home_id, std::string_view device_id, std::string_view action,
+                       const json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done) {
+  auto device = device_in_home(home_id, device_id);
+  if (!device) return done(unexpected(device.error()));
+  call_device(std::move(*device), action, in, wait, std::move(done));
+}
+
+void Hub::peek(std::string_view device_id, std::function<void(const Shadow*)> read) {
+  on_device_shard(device_id, [this, id = std::string(device_id), read = std::move(read)](std::size_t shard) {
+    read(gateway_.shadows(shard).find(id));
+  });
+}
+
+void Hub::publish_home_event(std::string_view home_id, std::string json) {
+  gateway_.events().publish(std::make_shared<const DeviceEvent>(DeviceEvent{std::string(home_id), {}, std::move(json)}));
+}
+
+void Hub::call_device(Device device_value, std::string_view action, const json::object& in,
+                      std::chrono::milliseconds wait, Callback<CommandReply> done) {
+  const Device* device = &device_value;
   const spec::DeviceType* type = type_of(registry_, *device);
   if (!type) return done(unexpected(invalid(fmt::format("device '{}': its type '{}' is not in the catalog", device->name, device->type))));
   auto found = type->find_action(action);
@@ -108,7 +150,8 @@ void Hub::call(std::string_view actor, std::string_view device_id, std::string_v
     return done(unexpected(invalid(fmt::format("device '{}': action {} takes {} argument(s); {} were given",
                                                device->name, action_name, spec_action.in.size(), in.size()))));
   }
-  on_device_shard(device_id, [this, device = std::move(*device), &service, &spec_action, arguments = std::move(arguments),
+  const std::string device_id = device->id;
+  on_device_shard(device_id, [this, device = std::move(device_value), &service, &spec_action, arguments = std::move(arguments),
                               wait, done = std::move(done)](std::size_t shard) mutable {
     gateway_.send_action(shard, device, service, spec_action, std::move(arguments), wait, std::move(done));
   });
@@ -119,7 +162,9 @@ Result<void> Hub::remove_device(std::string_view actor, std::string_view device_
   on_device_shard(device_id, [this, id = std::string(device_id)](std::size_t shard) {
     store::WriteBatch batch;
     gateway_.shadows(shard).forget(batch, id);
-    gateway_.write(batch);
+    if (auto written = gateway_.write(batch); !written) {
+      spdlog::warn("device {}: its shadow could not be erased: {}", id, written.error());
+    }
   });
   store::WriteBatch batch;
   auto erased = history_.erase_device(batch, device_id);

@@ -86,6 +86,19 @@ class Hub {
   void call(std::string_view actor, std::string_view device_id, std::string_view action,
             const boost::json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done);
 
+  // --- for automations, which act for a home rather than a person ---
+  // Sets values already checked against the device's spec (a rule is checked
+  // when it is saved), if the device is still in `home_id`.
+  void set_checked(std::string_view home_id, std::string_view device_id, std::vector<CheckedValue> values,
+                   std::chrono::milliseconds wait, Callback<CommandReply> done);
+  // Calls an action of a device in `home_id`, checked as call() checks it.
+  void call_in_home(std::string_view home_id, std::string_view device_id, std::string_view action,
+                    const boost::json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done);
+  // Runs `read(shadow or null)` on the device's shard thread.
+  void peek(std::string_view device_id, std::function<void(const Shadow*)> read);
+  // Publishes an event of the home itself (no device): a notification, a mode change.
+  void publish_home_event(std::string_view home_id, std::string json);
+
   // Removes the device (members and owners), and then its shadow and its
   // history. Slow for a long history: call it off the reactors.
   Result<void> remove_device(std::string_view actor, std::string_view device_id);
@@ -98,6 +111,10 @@ class Hub {
  private:
   // Runs `task(shard index)` on the thread of the shard that holds the device.
   void on_device_shard(std::string_view device_id, std::function<void(std::size_t)> task);
+  // The device in `home_id`, whoever asks.
+  Result<Device> device_in_home(std::string_view home_id, std::string_view device_id) const;
+  void call_device(Device device, std::string_view action, const boost::json::object& in,
+                   std::chrono::milliseconds wait, Callback<CommandReply> done);
 
   Registry& registry_;
   History& history_;

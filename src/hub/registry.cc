@@ -535,9 +535,15 @@ Result<Device> Registry::device(std::string_view actor, std::string_view device_
 }
 
 Result<std::vector<Device>> Registry::devices_in(std::string_view actor, std::string_view home_id) const {
+  {
+    std::shared_lock lock(mutex_);
+    if (auto home = home_for(actor, home_id, Role::kGuest); !home) return unexpected(home.error());
+  }
+  return devices_of_home(home_id);
+}
+
+std::vector<Device> Registry::devices_of_home(std::string_view home_id) const {
   std::shared_lock lock(mutex_);
-  auto home = home_for(actor, home_id, Role::kGuest);
-  if (!home) return unexpected(home.error());
   std::vector<Device> devices;
   for (const auto& [id, device] : devices_) {
     if (device.home_id == home_id) devices.push_back(device);

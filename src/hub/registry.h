@@ -152,6 +152,8 @@ class Registry {
   std::optional<Device> find_device(std::string_view device_id) const;
   // Every device, whoever's (for the hub's own upkeep, such as pruning history).
   std::vector<Device> all_devices() const;
+  // The devices of a home, whoever asks (for automations, which act for the home).
+  std::vector<Device> devices_of_home(std::string_view home_id) const;
   // Called (on the calling thread, after the change is stored) when a device's
   // credentials stop being valid: revoked, rotated or removed.
   void on_credentials_withdrawn(std::function<void(const std::string& device_id)> callback);

@@ -28,8 +28,9 @@ enum class Space : unsigned char {
   kDevices,          // devices: type, place, names, hashed secret
   kHistory,          // reported values and their rollups, by device | property | level | time
   kShadows,          // each device's last reported (and desired) value per property
+  kAutomations,      // rules, scenes, each home's mode and place, runs paused in a delay or wait
 };
-inline constexpr int kSpaceCount = 8;
+inline constexpr int kSpaceCount = 9;
 std::string_view space_name(Space space);
 
 using Status = Expected<void, std::string>;

@@ -20,6 +20,7 @@ std::string_view space_name(Space space) {
     case Space::kDevices: return "devices";
     case Space::kHistory: return "history";
     case Space::kShadows: return "shadows";
+    case Space::kAutomations: return "automations";
   }
   return "unknown";
 }
