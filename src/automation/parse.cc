@@ -51,6 +51,20 @@ class Reader {
     return rule;
   }
 
+  Expected<Scene, std::string> scene(const json::value& document) {
+    const json::object* o = object(document, "the scene");
+    if (!o) return unexpected(error_);
+    Scene scene;
+    allow(*o, {"name", "states"});
+    if (auto name = string(*o, "name", true)) scene.name = *name;
+    if (!failed() && scene.name.empty()) fail("\"name\" must not be empty");
+    const json::array* states = array(*o, "states", true);
+    if (states && states->empty() && !failed()) fail("\"states\" needs at least one device's state");
+    if (states) each(*states, "states", [&](const json::value& state) { scene.states.push_back(set_action(state)); });
+    if (!error_.empty()) return unexpected(error_);
+    return scene;
+  }
+
  private:
   // --- plumbing ------------------------------------------------------------------------
   void fail(std::string message) {
@@ -434,27 +448,7 @@ class Reader {
     const json::value& body = o->at(kind.empty() ? "" : kind);
     at(kind, [&] {
       if (kind == "set") {
-        a.kind = Action::Kind::kSet;
-        const json::object* s = object(body, "a set");
-        if (!s) return;
-        allow(*s, {"device", "properties"});
-        const DeviceInfo* d = device(*s);
-        const json::value* properties = s->if_contains("properties");
-        if (!d) return;
-        if (!properties || !properties->is_object() || properties->get_object().empty()) {
-          return fail("\"properties\": {\"<service>.<property>\": value, ...}");
-        }
-        a.device_id = d->id;
-        for (const auto& [address, wanted] : properties->get_object()) {
-          auto p = property(*d, address);
-          if (!p) return;
-          if (auto allowed = spec::check_access(*p->service, *p->property, spec::Use::kSet); !allowed) {
-            return fail(allowed.error().message(d->name));
-          }
-          auto checked = value(*d, *p, wanted);
-          if (!checked) return;
-          a.values.emplace_back(*p, std::move(*checked));
-        }
+        a = set_action(body);
       } else if (kind == "call") {
         a.kind = Action::Kind::kCall;
         const json::object* c = object(body, "a call");
@@ -565,6 +559,35 @@ class Reader {
     return a;
   }
 
+  // {"device": ..., "properties": {...}}: a set action's body, and a scene's state of one device.
+  Action set_action(const json::value& body) {
+    Action a;
+    a.kind = Action::Kind::kSet;
+    const json::object* s = object(body, "a set: {\"device\": ..., \"properties\": {...}}");
+    if (!s) return a;
+    allow(*s, {"device", "properties"});
+    const DeviceInfo* d = device(*s);
+    const json::value* properties = s->if_contains("properties");
+    if (!d) return a;
+    if (!properties || !properties->is_object() || properties->get_object().empty()) {
+      fail("\"properties\": {\"<service>.<property>\": value, ...}");
+      return a;
+    }
+    a.device_id = d->id;
+    for (const auto& [address, wanted] : properties->get_object()) {
+      auto p = property(*d, address);
+      if (!p) return a;
+      if (auto allowed = spec::check_access(*p->service, *p->property, spec::Use::kSet); !allowed) {
+        fail(allowed.error().message(d->name));
+        return a;
+      }
+      auto checked = value(*d, *p, wanted);
+      if (!checked) return a;
+      a.values.emplace_back(*p, std::move(*checked));
+    }
+    return a;
+  }
+
   std::span<const DeviceInfo> devices_;
   std::string path_;
   std::string error_;
@@ -574,6 +597,10 @@ class Reader {
 
 Expected<Rule, std::string> parse_rule(const json::value& document, std::span<const DeviceInfo> devices) {
   return Reader(devices).rule(document);
+}
+
+Expected<Scene, std::string> parse_scene(const json::value& document, std::span<const DeviceInfo> devices) {
+  return Reader(devices).scene(document);
 }
 
 Expected<Duration, std::string> parse_duration(std::string_view text) {

@@ -25,6 +25,8 @@ struct DeviceInfo {
 };
 
 Expected<Rule, std::string> parse_rule(const boost::json::value& document, std::span<const DeviceInfo> devices);
+// A scene: {"name": "Night", "states": [{"device": ..., "properties": {...}}, ...]}, each state checked as a set.
+Expected<Scene, std::string> parse_scene(const boost::json::value& document, std::span<const DeviceInfo> devices);
 
 // "90s", "5m", "1h30m", "250ms"; a leading '-' for offsets.
 Expected<Duration, std::string> parse_duration(std::string_view text);

@@ -76,7 +76,7 @@ struct SunTrigger {
 struct ManualTrigger {};
 
 struct WebhookTrigger {
-  std::string id;  // the hook's name: POST /api/v1/hooks/<id>
+  std::string id;  // the hook's name: POST /api/v1/homes/<home>/hooks/<id>
 };
 
 using Trigger = std::variant<PropertyTrigger, EventTrigger, ConnectionTrigger, TimeTrigger, CronTrigger, SunTrigger,
@@ -162,6 +162,12 @@ struct Rule {
   std::vector<Trigger> triggers;
   std::vector<Condition> conditions;  // all must hold
   std::vector<Action> actions;
+};
+
+// A scene: a named set of device states, applied in one step.
+struct Scene {
+  std::string name;
+  std::vector<Action> states;  // each a set
 };
 
 }  // namespace millet::automation
