@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -15,6 +16,7 @@
 #include "api/views.h"
 #include "hub/credentials.h"
 #include "spec/describe.h"
+#include "spec/value.h"
 
 namespace millet::api {
 namespace {
@@ -108,47 +110,6 @@ Response reply_response(const hub::CommandReply& reply, bool action) {
 }
 
 }  // namespace
-
-// One thread for slow work (password hashing), so reactors never wait on it.
-class Api::Worker {
- public:
-  Worker() : thread_([this] { run(); }) {}
-  ~Worker() {
-    {
-      std::lock_guard lock(mutex_);
-      stopped_ = true;
-    }
-    wake_.notify_one();
-    thread_.join();
-  }
-  void post(std::function<void()> task) {
-    {
-      std::lock_guard lock(mutex_);
-      tasks_.push_back(std::move(task));
-    }
-    wake_.notify_one();
-  }
-
- private:
-  void run() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait(lock, [this] { return stopped_ || !tasks_.empty(); });
-        if (stopped_ && tasks_.empty()) return;
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      }
-      task();
-    }
-  }
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopped_ = false;
-  std::thread thread_;
-};
 
 // A request on its way through the routes.
 struct Api::Call {
@@ -245,8 +206,12 @@ std::optional<std::vector<std::string>> aliases_field(const json::object& body, 
 
 }  // namespace
 
-Api::Api(hub::Hub& hub, ApiOptions options)
-    : hub_(hub), registry_(hub.registry()), options_(options), worker_(std::make_unique<Worker>()) {}
+Api::Api(hub::Hub& hub, automation::Automations& automations, ApiOptions options)
+    : hub_(hub),
+      automations_(automations),
+      registry_(hub.registry()),
+      options_(options),
+      worker_(std::make_unique<WorkerThread>()) {}
 
 // Connections still open when the server stops are destroyed with the Api,
 // after the reactors have stopped; their event-stream subscriptions end first.
@@ -343,6 +308,8 @@ void Api::route(Call& call) {
   }
   if (parts[0] == "homes") return route_homes(call);
   if (parts[0] == "devices") return route_devices(call);
+  if (parts[0] == "rules") return route_rules(call);
+  if (parts[0] == "scenes") return route_scenes(call);
   return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
 }
 
@@ -463,6 +430,9 @@ void Api::route_homes(Call& call) {
     if (auto removed = registry_.unshare_home(actor, home_id, user_id); !removed) return call.fail(removed.error());
     return call.send(Response{204, ""});
   }
+  if (what == "rules" || what == "scenes" || what == "settings" || what == "hooks") {
+    return route_home_automations(call, home_id);
+  }
   if (what == "devices" && parts.size() == 3) {
     if (call.is("GET")) {
       auto devices = registry_.devices_in(actor, home_id);
@@ -514,10 +484,11 @@ void Api::route_devices(Call& call) {
     if (call.is("GET")) return hub_.state(actor, device_id, state_reply);
     if (call.is("DELETE")) {
       // Erasing a long history takes a while: not on a reactor.
-      return worker_->post([this, responder = call.responder, actor, device_id] {
+      worker_->post([this, responder = call.responder, actor, device_id] {
         auto removed = hub_.remove_device(actor, device_id);
         responder.send(removed ? Response{204, ""} : error_of(removed.error()));
       });
+      return;
     }
     if (!call.is("PATCH")) return call.method_not_allowed("GET, PATCH, DELETE");
     auto body = call.body();
@@ -620,6 +591,339 @@ void Api::route_devices(Call& call) {
     return call.send(Response{204, ""});
   }
   return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
+}
+
+// --- automations -------------------------------------------------------------------------
+
+namespace {
+
+// The engine's answer: `show(value)` with `status`, or the error.
+template <class T, class Show>
+Response answer(const hub::Result<T>& result, int status, Show show) {
+  if (!result) return error_of(result.error());
+  return json_response(status, show(*result));
+}
+
+json::object rules_json(const std::vector<automation::RuleView>& rules) {
+  json::array list;
+  for (const auto& rule : rules) list.push_back(rule_json(rule));
+  return {{"rules", std::move(list)}};
+}
+
+json::object scenes_json(const std::vector<automation::SceneView>& scenes) {
+  json::array list;
+  for (const auto& scene : scenes) list.push_back(scene_json(scene));
+  return {{"scenes", std::move(list)}};
+}
+
+// Why POST /rules/{rule}/run started nothing, by the rule's run mode.
+// The body of PATCH /homes/{home}/settings; nullopt (and a 400 sent) if a field is wrong.
+struct SettingsChange {
+  std::optional<std::string> mode;
+  std::optional<std::optional<automation::GeoLocation>> location;  // null: remove it
+  std::optional<std::string> time_zone;
+};
+
+std::optional<SettingsChange> settings_change(const json::object& body, const auto& call) {
+  SettingsChange change;
+  for (const auto& [key, value] : body) {
+    if (key != "mode" && key != "location" && key != "time_zone") {
+      call.fail(400, "invalid", fmt::format("\"{}\" is not a setting: mode, location, time_zone", std::string_view(key)));
+      return std::nullopt;
+    }
+  }
+  if (body.contains("mode")) {
+    change.mode = string_field(body, "mode", call, true);
+    if (!change.mode) return std::nullopt;
+  }
+  if (body.contains("time_zone")) {
+    change.time_zone = string_field(body, "time_zone", call, true);
+    if (!change.time_zone) return std::nullopt;
+  }
+  if (const json::value* location = body.if_contains("location"); location && location->is_null()) {
+    change.location = std::optional<automation::GeoLocation>();
+  } else if (location) {
+    const json::object* o = location->if_object();
+    const json::value* latitude = o ? o->if_contains("latitude") : nullptr;
+    const json::value* longitude = o ? o->if_contains("longitude") : nullptr;
+    if (!latitude || !longitude || !latitude->is_number() || !longitude->is_number() || o->size() != 2) {
+      call.fail(400, "invalid",
+                "\"location\" is {\"latitude\": degrees (north positive), \"longitude\": degrees (east positive)}, "
+                "or null to remove it");
+      return std::nullopt;
+    }
+    change.location = automation::GeoLocation{latitude->to_number<double>(), longitude->to_number<double>()};
+  }
+  return change;
+}
+
+// The devices a capture names (ids, names or aliases, any case), or all of the home's.
+std::optional<std::vector<hub::Device>> devices_to_capture(const json::object& body, std::vector<hub::Device> home,
+                                                           const auto& call) {
+  const json::value* list = body.if_contains("devices");
+  if (!list) return home;
+  if (!list->is_array()) {
+    call.fail(400, "invalid", "\"devices\" must be an array of device ids or names");
+    return std::nullopt;
+  }
+  std::vector<hub::Device> chosen;
+  for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+    const json::value& item = list->get_array()[i];
+    if (!item.is_string()) {
+      call.fail(400, "invalid", fmt::format("devices[{}] must be a device id or name", i));
+      return std::nullopt;
+    }
+    const std::string_view reference = item.get_string();
+    // By id, else by name or alias (any case) if only one device has it.
+    const hub::Device* found = nullptr;
+    std::size_t named = 0;
+    for (const auto& device : home) {
+      if (device.id == reference) found = &device;
+    }
+    for (const auto& device : home) {
+      if (found && named == 0) break;
+      bool match = hub::same_name(device.name, reference);
+      for (const auto& alias : device.aliases) match |= hub::same_name(alias, reference);
+      if (match) ++named, found = &device;
+    }
+    if (!found || named > 1) {
+      call.fail(400, "invalid", named > 1 ? fmt::format("devices[{}]: {} devices are called '{}'; use the id", i, named, reference)
+                                          : fmt::format("devices[{}]: no device '{}' in this home", i, reference));
+      return std::nullopt;
+    }
+    const bool already = std::any_of(chosen.begin(), chosen.end(), [&](const auto& d) { return d.id == found->id; });
+    if (!already) chosen.push_back(*found);
+  }
+  return chosen;
+}
+
+// A device's reported values that can be set (access has write), by name; a scene's state.
+json::object writable_values(const hub::DeviceState& state, const spec::Catalog& catalog) {
+  json::object properties;
+  const spec::DeviceType* type = catalog.find(state.device.type);
+  if (!type) return properties;
+  for (const auto& reported : state.reported) {
+    auto found = type->find_property(reported.name);
+    if (found && found->member->allows(spec::kWrite)) properties[reported.name] = spec::to_json(reported.value);
+  }
+  return properties;
+}
+
+}  // namespace
+
+void Api::on_engine(const Call& call, std::function<Response(automation::Engine&)> task) {
+  automations_.post([responder = call.responder, task = std::move(task)](automation::Engine& engine) {
+    responder.send(task(engine));
+  });
+}
+
+void Api::route_home_automations(Call& call, const std::string& home_id) {
+  const auto& parts = call.parts;
+  const std::string actor = call.user->id;
+  const std::string_view what = parts[2];
+  if (what == "rules" && parts.size() == 3) {
+    if (call.is("GET")) {
+      return on_engine(call, [actor, home_id](automation::Engine& engine) {
+        return answer(engine.rules(actor, home_id), 200, rules_json);
+      });
+    }
+    if (!call.is("POST")) return call.method_not_allowed("GET, POST");
+    auto body = call.body();
+    if (!body) return;
+    return on_engine(call, [actor, home_id, document = json::value(std::move(*body))](automation::Engine& engine) {
+      return answer(engine.add_rule(actor, home_id, document), 201, rule_json);
+    });
+  }
+  if (what == "scenes" && parts.size() == 3) {
+    if (call.is("GET")) {
+      return on_engine(call, [actor, home_id](automation::Engine& engine) {
+        return answer(engine.scenes(actor, home_id), 200, scenes_json);
+      });
+    }
+    if (!call.is("POST")) return call.method_not_allowed("GET, POST");
+    auto body = call.body();
+    if (!body) return;
+    return on_engine(call, [actor, home_id, document = json::value(std::move(*body))](automation::Engine& engine) {
+      return answer(engine.add_scene(actor, home_id, document), 201, scene_json);
+    });
+  }
+  if (what == "scenes" && parts.size() == 4 && parts[3] == "capture") {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    return capture_scene(call, home_id);
+  }
+  if (what == "settings" && parts.size() == 3) {
+    if (call.is("GET")) {
+      return on_engine(call, [actor, home_id](automation::Engine& engine) {
+        return answer(engine.settings(actor, home_id), 200, settings_json);
+      });
+    }
+    if (!call.is("PATCH")) return call.method_not_allowed("GET, PATCH");
+    auto body = call.body();
+    if (!body) return;
+    auto change = settings_change(*body, call);
+    if (!change) return;
+    return on_engine(call, [actor, home_id, change = std::move(*change)](automation::Engine& engine) {
+      return answer(engine.change_settings(actor, home_id, change.mode, change.location, change.time_zone), 200,
+                    settings_json);
+    });
+  }
+  if (what == "hooks" && parts.size() == 4) {
+    // An incoming webhook: the body, if any, is not read.
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    return on_engine(call, [actor, home_id, hook = std::string(parts[3])](automation::Engine& engine) {
+      return answer(engine.webhook(actor, home_id, hook), 200,
+                    [](std::size_t fired) { return json::object{{"fired", fired}}; });
+    });
+  }
+  return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
+}
+
+void Api::route_rules(Call& call) {
+  const auto& parts = call.parts;
+  const std::string actor = call.user->id;
+  if (parts.size() < 2 || parts.size() > 3) {
+    return call.fail(404, "not_found", fmt::format("no such resource: {} (rules are listed per home: "
+                                                   "/homes/{{home}}/rules)", call.request.path));
+  }
+  const std::string rule_id(parts[1]);
+  if (parts.size() == 2) {
+    if (call.is("GET")) {
+      return on_engine(call, [actor, rule_id](automation::Engine& engine) {
+        return answer(engine.rule(actor, rule_id), 200, rule_json);
+      });
+    }
+    if (call.is("DELETE")) {
+      return on_engine(call, [actor, rule_id](automation::Engine& engine) {
+        auto removed = engine.remove_rule(actor, rule_id);
+        return removed ? Response{204, ""} : error_of(removed.error());
+      });
+    }
+    if (!call.is("PUT")) return call.method_not_allowed("GET, PUT, DELETE");
+    auto body = call.body();
+    if (!body) return;
+    return on_engine(call, [actor, rule_id, document = json::value(std::move(*body))](automation::Engine& engine) {
+      return answer(engine.replace_rule(actor, rule_id, document), 200, rule_json);
+    });
+  }
+  const std::string_view what = parts[2];
+  if (what == "enable" || what == "disable") {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    return on_engine(call, [actor, rule_id, enabled = what == "enable"](automation::Engine& engine) {
+      return answer(engine.enable_rule(actor, rule_id, enabled), 200, rule_json);
+    });
+  }
+  if (what == "run") {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    return on_engine(call, [actor, rule_id](automation::Engine& engine) {
+      auto fired = engine.run_rule(actor, rule_id);
+      if (!fired) return error_of(fired.error());
+      json::object out{{"run", fired->run ? json::value(fired->run) : json::value(nullptr)}};
+      if (!fired->run) out["message"] = fired->note;
+      return json_response(202, out);
+    });
+  }
+  if (what == "traces") {
+    if (!call.is("GET")) return call.method_not_allowed("GET");
+    return on_engine(call, [actor, rule_id](automation::Engine& engine) {
+      return answer(engine.traces(actor, rule_id), 200,
+                    [](const json::array& traces) { return json::object{{"traces", traces}}; });
+    });
+  }
+  return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
+}
+
+void Api::route_scenes(Call& call) {
+  const auto& parts = call.parts;
+  const std::string actor = call.user->id;
+  if (parts.size() < 2 || parts.size() > 3) {
+    return call.fail(404, "not_found", fmt::format("no such resource: {} (scenes are listed per home: "
+                                                   "/homes/{{home}}/scenes)", call.request.path));
+  }
+  const std::string scene_id(parts[1]);
+  if (parts.size() == 2) {
+    if (call.is("GET")) {
+      return on_engine(call, [actor, scene_id](automation::Engine& engine) {
+        return answer(engine.scene(actor, scene_id), 200, scene_json);
+      });
+    }
+    if (call.is("DELETE")) {
+      return on_engine(call, [actor, scene_id](automation::Engine& engine) {
+        auto removed = engine.remove_scene(actor, scene_id);
+        return removed ? Response{204, ""} : error_of(removed.error());
+      });
+    }
+    if (!call.is("PUT")) return call.method_not_allowed("GET, PUT, DELETE");
+    auto body = call.body();
+    if (!body) return;
+    return on_engine(call, [actor, scene_id, document = json::value(std::move(*body))](automation::Engine& engine) {
+      return answer(engine.replace_scene(actor, scene_id, document), 200, scene_json);
+    });
+  }
+  if (parts[2] == "apply") {
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    return on_engine(call, [actor, scene_id](automation::Engine& engine) {
+      auto scene = engine.scene(actor, scene_id);
+      if (!scene) return error_of(scene.error());
+      return answer(engine.apply_scene(actor, scene->home_id, scene_id), 200,
+                    [](std::size_t devices) { return json::object{{"devices", devices}}; });
+    });
+  }
+  return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
+}
+
+// Each device's state is read on its shard, all at once; the last answer to
+// arrive builds the scene and hands it to the engine.
+void Api::capture_scene(Call& call, const std::string& home_id) {
+  const std::string actor = call.user->id;
+  auto body = call.body();
+  if (!body) return;
+  auto name = string_field(*body, "name", call, true);
+  if (!name) return;
+  auto in_home = registry_.devices_in(actor, home_id);
+  if (!in_home) return call.fail(in_home.error());
+  auto devices = devices_to_capture(*body, std::move(*in_home), call);
+  if (!devices) return;
+  if (devices->empty()) return call.fail(409, "conflict", "the home has no devices to capture");
+
+  struct Capture {
+    std::mutex mutex;
+    std::size_t left;
+    std::vector<json::object> states;  // per device, in the order asked; empty: nothing to keep
+  };
+  auto capture = std::make_shared<Capture>();
+  capture->left = devices->size();
+  capture->states.resize(devices->size());
+  const spec::Catalog& catalog = registry_.catalog();
+  const auto finish = [this, responder = call.responder, actor, home_id, name = *name, capture] {
+    json::array states;
+    for (auto& state : capture->states) {
+      if (!state.empty()) states.push_back(std::move(state));
+    }
+    if (states.empty()) {
+      return responder.send(error_response(409, "conflict",
+                                           "none of the devices has reported a value that can be set (a scene keeps "
+                                           "writable values, such as light.on); nothing to capture"));
+    }
+    json::value document = json::object{{"name", name}, {"states", std::move(states)}};
+    automations_.post([responder, actor, home_id, document = std::move(document)](automation::Engine& engine) {
+      responder.send(answer(engine.add_scene(actor, home_id, document), 201, scene_json));
+    });
+  };
+  for (std::size_t i = 0; i < devices->size(); ++i) {
+    hub_.state(actor, (*devices)[i].id, [i, capture, &catalog, finish](hub::Result<hub::DeviceState> state) {
+      json::object properties;
+      if (state) properties = writable_values(*state, catalog);  // a device removed meanwhile is left out
+      bool last = false;
+      {
+        std::lock_guard lock(capture->mutex);
+        if (!properties.empty()) {
+          capture->states[i] = json::object{{"device", state->device.id}, {"properties", std::move(properties)}};
+        }
+        last = --capture->left == 0;
+      }
+      if (last) finish();
+    });
+  }
 }
 
 std::optional<Response> Api::accept_websocket(const Request& request,

@@ -10,14 +10,19 @@
 //
 // Threads: requests are handled on their connection's reactor thread; password
 // hashing (argon2id, about 0.1 s) runs on a worker thread of its own, so
-// logging in never stalls a reactor.
+// logging in never stalls a reactor; rules, scenes and a home's settings are
+// the automation engine's, and their calls run on its thread, which answers
+// (Responder::send hands the answer to the connection's reactor).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 
 #include "api/http_connection.h"
+#include "base/worker_thread.h"
+#include "automation/service.h"
 #include "hub/hub.h"
 
 namespace millet::api {
@@ -34,7 +39,7 @@ struct ApiOptions {
 
 class Api final : public RequestHandler {
  public:
-  Api(hub::Hub& hub, ApiOptions options = {});
+  Api(hub::Hub& hub, automation::Automations& automations, ApiOptions options = {});
   ~Api() override;
 
   void handle(const Request& request, Responder responder) override;
@@ -44,19 +49,27 @@ class Api final : public RequestHandler {
   std::shared_ptr<HttpConnection> release(HttpConnection* connection) override;
 
  private:
-  class Worker;
   struct Call;
 
   void route(Call& call);
   void route_homes(Call& call);
   void route_devices(Call& call);
+  // Automations (docs/api.md, "Automations, scenes and the home's settings"): the
+  // engine's calls run on its thread (automation::Automations::post), never here.
+  void route_home_automations(Call& call, const std::string& home_id);
+  void route_rules(Call& call);
+  void route_scenes(Call& call);
+  void capture_scene(Call& call, const std::string& home_id);
+  // Runs `task` on the engine's thread; the response it makes goes back to the caller.
+  void on_engine(const Call& call, std::function<Response(automation::Engine&)> task);
   void login(Call& call);
   void sign_up(Call& call);
 
   hub::Hub& hub_;
+  automation::Automations& automations_;
   hub::Registry& registry_;
   ApiOptions options_;
-  std::unique_ptr<Worker> worker_;
+  std::unique_ptr<WorkerThread> worker_;  // password hashing and device removal, off the reactors
   std::mutex connections_mutex_;
   std::unordered_map<HttpConnection*, std::shared_ptr<HttpConnection>> connections_;
 };

@@ -37,6 +37,38 @@ json::object state_json(const hub::DeviceState& state) {
   return out;
 }
 
+namespace {
+// The document's "name", or "".
+std::string document_name(const json::value& document) {
+  const json::object* o = document.if_object();
+  const json::value* name = o ? o->if_contains("name") : nullptr;
+  return name && name->is_string() ? std::string(name->get_string()) : std::string();
+}
+}  // namespace
+
+json::object rule_json(const automation::RuleView& rule) {
+  json::object out{{"id", rule.id}, {"home", rule.home_id}, {"name", document_name(rule.document)},
+                   {"enabled", rule.enabled}};
+  if (!rule.problem.empty()) out["problem"] = rule.problem;
+  out["last_run"] = rule.last_run_ms ? json::value(rule.last_run_ms) : json::value(nullptr);
+  out["running"] = rule.running;
+  out["document"] = rule.document;
+  return out;
+}
+
+json::object scene_json(const automation::SceneView& scene) {
+  return {{"id", scene.id}, {"home", scene.home_id}, {"name", document_name(scene.document)},
+          {"document", scene.document}};
+}
+
+json::object settings_json(const automation::HomeSettings& settings) {
+  json::value location = nullptr;
+  if (settings.location) {
+    location = json::object{{"latitude", settings.location->latitude}, {"longitude", settings.location->longitude}};
+  }
+  return {{"mode", settings.mode}, {"location", std::move(location)}, {"time_zone", settings.time_zone}};
+}
+
 std::string history_json(std::string_view device_id, const hub::PropertyHistory& history, std::int64_t from_ms,
                          std::int64_t to_ms) {
   std::string out = spec::json_text(json::object{{"device", device_id},

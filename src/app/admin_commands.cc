@@ -317,7 +317,7 @@ CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
   common(user_add, true);
   user->require_subcommand(1);
 
-  CLI::App* home = app.add_subcommand("home", "Homes: add, list, share with another user");
+  CLI::App* home = app.add_subcommand("home", "Homes: add, list, share with another user; the mode and the location");
   CLI::App* home_add = home->add_subcommand("add", "Add a home; you are its owner");
   home_add->add_option("name", options.name, "The home's name")->required();
   common(home_add, true);
@@ -328,6 +328,21 @@ CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
   home_share->add_option("user", options.target, "The other user's login name")->required();
   home_share->add_option("--role", options.role, "owner, member or guest")->capture_default_str();
   common(home_share, false);
+  CLI::App* home_mode = home->add_subcommand(
+      "mode", "Show the home's mode, or set it: home, away or sleep (rules' mode conditions and actions use it)");
+  home_mode->add_option("mode", options.target, "The new mode: home, away or sleep (none: show it)");
+  home_mode->add_option("--home", options.home, "Home id or name (default: your only home)");
+  common(home_mode, false);
+  CLI::App* home_locate = home->add_subcommand(
+      "locate", "Say where the home is, for rules about sunrise and sunset: millet home locate 52.52 13.405 "
+                "--time-zone Europe/Berlin");
+  home_locate->add_option("latitude", options.latitude, "Degrees, north positive (-90 to 90)")->required();
+  home_locate->add_option("longitude", options.longitude, "Degrees, east positive (-180 to 180)")->required();
+  home_locate->add_option_function<std::string>(
+      "--time-zone", [&options](const std::string& zone) { options.time_zone = zone; },
+      "The home's IANA time zone for times of day in its rules (\"\": the server's)");
+  home_locate->add_option("--home", options.home, "Home id or name (default: your only home)");
+  common(home_locate, false);
   home->require_subcommand(1);
 
   CLI::App* room = app.add_subcommand("room", "Rooms of a home");
@@ -377,6 +392,78 @@ CLI::App* add_admin_commands(CLI::App& app, AdminOptions& options) {
   device_rm->add_option("device", options.name, "The device's id (or name, with a server)")->required();
   common(device_rm, true);
   device->require_subcommand(1);
+
+  // Automations (docs/automations.md): rule and scene documents are JSON files.
+  const auto document_option = [&options](CLI::App* command) {
+    command->add_option("file", options.file, "The JSON document's file, or - to read it from stdin")->required();
+  };
+  CLI::App* rule = app.add_subcommand(
+      "rule", "Automations: rules that make devices act on each other (triggers, conditions, actions; "
+              "docs/automations.md). RULE is a rule's id or its name (any case).");
+  CLI::App* rule_add = rule->add_subcommand("add", "Add a rule from its JSON document; prints its id and name");
+  document_option(rule_add);
+  rule_add->add_option("--home", options.home, "Home id or name (default: your only home)");
+  common(rule_add, false);
+  CLI::App* rule_list = rule->add_subcommand("list", "List the rules of your homes: enabled or not, last run, problems");
+  rule_list->add_option("--home", options.home, "Only this home (id or name)");
+  common(rule_list, false);
+  CLI::App* rule_show = rule->add_subcommand("show", "Show a rule: its state and its document");
+  rule_show->add_option("rule", options.name, "Rule id or name")->required();
+  common(rule_show, false);
+  CLI::App* rule_edit = rule->add_subcommand(
+      "edit", "Replace a rule's document (runs going stop); e.g. rule show --json RULE, edit its document, rule edit");
+  rule_edit->add_option("rule", options.name, "Rule id or name")->required();
+  document_option(rule_edit);
+  common(rule_edit, false);
+  CLI::App* rule_rm = rule->add_subcommand("rm", "Remove a rule (runs going stop)");
+  rule_rm->add_option("rule", options.name, "Rule id or name")->required();
+  common(rule_rm, false);
+  CLI::App* rule_enable = rule->add_subcommand("enable", "Enable a rule (also one stopped as a loop)");
+  rule_enable->add_option("rule", options.name, "Rule id or name")->required();
+  common(rule_enable, false);
+  CLI::App* rule_disable = rule->add_subcommand("disable", "Disable a rule: its triggers fire nothing; runs going stop");
+  rule_disable->add_option("rule", options.name, "Rule id or name")->required();
+  common(rule_disable, false);
+  CLI::App* rule_run = rule->add_subcommand("run", "Run a rule now, as its manual trigger would (conditions are checked)");
+  rule_run->add_option("rule", options.name, "Rule id or name")->required();
+  common(rule_run, false);
+  CLI::App* rule_trace = rule->add_subcommand(
+      "trace", "What a rule's last runs did: trigger, each condition (✓/✗ and why), each step with its result");
+  rule_trace->add_option("rule", options.name, "Rule id or name")->required();
+  rule_trace->add_option("--last", options.last, "Show this many runs, newest first (the server keeps 50)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  common(rule_trace, false);
+  rule->require_subcommand(1);
+
+  CLI::App* scene = app.add_subcommand(
+      "scene", "Scenes: named device states applied in one step (\"Evening\": lights dim, blinds down). "
+               "SCENE is a scene's id or its name (any case).");
+  CLI::App* scene_add = scene->add_subcommand(
+      "add", "Add a scene from its JSON document: {\"name\", \"states\": [{\"device\", \"properties\"}]}");
+  document_option(scene_add);
+  scene_add->add_option("--home", options.home, "Home id or name (default: your only home)");
+  common(scene_add, false);
+  CLI::App* scene_list = scene->add_subcommand("list", "List the scenes of your homes");
+  scene_list->add_option("--home", options.home, "Only this home (id or name)");
+  common(scene_list, false);
+  CLI::App* scene_show = scene->add_subcommand("show", "Show a scene's document");
+  scene_show->add_option("scene", options.name, "Scene id or name")->required();
+  common(scene_show, false);
+  CLI::App* scene_rm = scene->add_subcommand("rm", "Remove a scene (not while a rule applies it)");
+  scene_rm->add_option("scene", options.name, "Scene id or name")->required();
+  common(scene_rm, false);
+  CLI::App* scene_apply = scene->add_subcommand("apply", "Apply a scene: each of its devices is set");
+  scene_apply->add_option("scene", options.name, "Scene id or name")->required();
+  common(scene_apply, false);
+  CLI::App* scene_capture = scene->add_subcommand(
+      "capture", "Make a scene of the devices' state now (their reported values that can be set): "
+                 "millet scene capture Evening \"Hall light\" \"Desk lamp\"");
+  scene_capture->add_option("name", options.name, "The new scene's name")->required();
+  scene_capture->add_option("devices", options.values, "Device ids or names (default: every device of the home)");
+  scene_capture->add_option("--home", options.home, "Home id or name (default: your only home)");
+  common(scene_capture, false);
+  scene->require_subcommand(1);
   return device;
 }
 
@@ -400,7 +487,7 @@ int run_admin_command(const CLI::App& app, const AdminOptions& options) {
 }
 
 bool admin_command_parsed(const CLI::App& app) {
-  for (const char* group : {"login", "logout", "user", "home", "room", "device"}) {
+  for (const char* group : {"login", "logout", "user", "home", "room", "device", "rule", "scene"}) {
     if (app.get_subcommand(group)->parsed()) return true;
   }
   return false;

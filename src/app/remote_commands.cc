@@ -1,5 +1,5 @@
-// `millet login|user|home|room|device ...` against a running millet, through
-// its API (docs/api.md). The token `millet login` gets is kept in
+// `millet login|user|home|room|device|rule|scene ...` against a running
+// millet, through its API (docs/api.md). The token `millet login` gets is kept in
 // $XDG_CONFIG_HOME/millet/credentials.json (mode 0600), per server.
 
 #include <boost/json.hpp>
@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "app/admin_commands.h"
 #include "app/http_client.h"
 #include "app/print.h"
+#include "hub/registry.h"
 #include "spec/value.h"
 
 namespace millet::app {
@@ -89,6 +91,33 @@ Expected<json::object, std::string> parse_assignments(const std::vector<std::str
   return out;
 }
 
+// A rule's or scene's JSON document from a file, or from stdin for "-".
+Expected<json::value, std::string> read_document(const std::string& file) {
+  std::string text;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(file);
+    if (!in) return unexpected(fmt::format("cannot read {}", file));
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string where = file == "-" ? "stdin" : file;
+  boost::system::error_code error;
+  json::value value = json::parse(text, error);
+  if (error) return unexpected(fmt::format("{}: not JSON: {}", where, error.message()));
+  if (!value.is_object()) return unexpected(fmt::format("{}: the document must be a JSON object", where));
+  return value;
+}
+
+// A number given on the command line, all of it.
+std::optional<double> parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return std::nullopt;
+  return value;
+}
+
 std::string url_encode(std::string_view text) {
   std::string out;
   for (unsigned char c : text) {
@@ -126,6 +155,23 @@ class Remote {
     if (parsed("device", "call")) return device_call();
     if (parsed("device", "history")) return device_history();
     if (parsed("device", "rm")) return device_rm();
+    if (parsed("home", "mode")) return home_mode();
+    if (parsed("home", "locate")) return home_locate();
+    if (parsed("rule", "add")) return rule_add();
+    if (parsed("rule", "list")) return rule_list();
+    if (parsed("rule", "show")) return rule_show();
+    if (parsed("rule", "edit")) return rule_edit();
+    if (parsed("rule", "rm")) return rule_rm();
+    if (parsed("rule", "enable")) return rule_enable(true);
+    if (parsed("rule", "disable")) return rule_enable(false);
+    if (parsed("rule", "run")) return rule_run();
+    if (parsed("rule", "trace")) return rule_trace();
+    if (parsed("scene", "add")) return scene_add();
+    if (parsed("scene", "list")) return scene_list();
+    if (parsed("scene", "show")) return scene_show();
+    if (parsed("scene", "rm")) return scene_rm();
+    if (parsed("scene", "apply")) return scene_apply();
+    if (parsed("scene", "capture")) return scene_capture();
     return fail("no command");
   }
 
@@ -397,6 +443,275 @@ class Remote {
     auto answer = call("DELETE", "/api/v1/devices/" + *id);
     if (!answer) return fail(answer.error());
     fmt::print("removed device {}\n", *id);
+    return 0;
+  }
+
+  // --- a home's settings ---------------------------------------------------------------
+
+  int home_mode() {
+    auto home = find_home(options_.home);
+    if (!home) return fail(home.error());
+    const std::string target = fmt::format("/api/v1/homes/{}/settings", str(*home, "id"));
+    const json::value body = json::object{{"mode", options_.target}};
+    auto answer = options_.target.empty() ? call("GET", target) : call("PATCH", target, &body);
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    fmt::print("{}: mode {}\n", str(*home, "name"), str(answer->as_object(), "mode"));
+    return 0;
+  }
+
+  int home_locate() {
+    const auto latitude = parse_number(options_.latitude);
+    const auto longitude = parse_number(options_.longitude);
+    if (!latitude || !longitude) {
+      return fail(fmt::format("'{} {}' is not a place: give the latitude and the longitude in degrees, north and "
+                              "east positive (millet home locate 52.52 13.405)",
+                              options_.latitude, options_.longitude));
+    }
+    auto home = find_home(options_.home);
+    if (!home) return fail(home.error());
+    json::object body{{"location", json::object{{"latitude", *latitude}, {"longitude", *longitude}}}};
+    if (options_.time_zone) body["time_zone"] = *options_.time_zone;
+    const json::value value = body;
+    auto answer = call("PATCH", fmt::format("/api/v1/homes/{}/settings", str(*home, "id")), &value);
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    const auto& settings = answer->as_object();
+    const auto& location = settings.at("location").as_object();
+    const std::string_view zone = str(settings, "time_zone");
+    fmt::print("{}: at {}, {}; time zone {}\n", str(*home, "name"), spec::json_text(location.at("latitude")),
+               spec::json_text(location.at("longitude")), zone.empty() ? "the server's" : zone);
+    return 0;
+  }
+
+  // --- rules and scenes ----------------------------------------------------------------
+
+  // Every rule (kind "rules") or scene ("scenes") of the home `home` names, or of
+  // all your homes when it is empty; each with its home's name.
+  Expected<std::vector<std::pair<json::object, std::string>>, std::string> list(std::string_view kind,
+                                                                                const std::string& home) const {
+    std::vector<json::object> homes;
+    if (!home.empty()) {
+      auto found = find_home(home);
+      if (!found) return unexpected(found.error());
+      homes.push_back(std::move(*found));
+    } else {
+      auto answer = call("GET", "/api/v1/homes");
+      if (!answer) return unexpected(answer.error());
+      for (const auto& h : answer->at("homes").as_array()) homes.push_back(h.as_object());
+    }
+    std::vector<std::pair<json::object, std::string>> found;
+    for (const auto& h : homes) {
+      auto answer = call("GET", fmt::format("/api/v1/homes/{}/{}", str(h, "id"), kind));
+      if (!answer) return unexpected(answer.error());
+      for (const auto& item : answer->at(kind).as_array()) found.emplace_back(item.as_object(), str(h, "name"));
+    }
+    return found;
+  }
+
+  // A rule or scene of any of your homes by id, or by name in any case (if only one has it).
+  Expected<std::pair<json::object, std::string>, std::string> find(std::string_view kind,
+                                                                   const std::string& reference) const {
+    const std::string_view what = kind == "rules" ? "rule" : "scene";
+    auto all = list(kind, "");
+    if (!all) return unexpected(all.error());
+    for (const auto& item : *all) {
+      if (str(item.first, "id") == reference) return item;
+    }
+    std::vector<std::pair<json::object, std::string>> named;
+    for (const auto& item : *all) {
+      if (hub::same_name(str(item.first, "name"), reference)) named.push_back(item);
+    }
+    if (named.size() == 1) return named[0];
+    if (named.empty()) return unexpected(fmt::format("you have no {} '{}'", what, reference));
+    return unexpected(fmt::format("{} {}s are called '{}'; use the id", named.size(), what, reference));
+  }
+
+  int rule_add() {
+    auto document = read_document(options_.file);
+    if (!document) return fail(document.error());
+    auto home = find_home(options_.home);
+    if (!home) return fail(home.error());
+    auto answer = call("POST", fmt::format("/api/v1/homes/{}/rules", str(*home, "id")), &*document);
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    fmt::print("rule {} ({}) in {}\n", str(answer->as_object(), "name"), str(answer->as_object(), "id"),
+               str(*home, "name"));
+    return 0;
+  }
+
+  int rule_list() {
+    auto rules = list("rules", options_.home);
+    if (!rules) return fail(rules.error());
+    if (options_.json) {
+      json::array out;
+      for (const auto& [rule, home] : *rules) out.push_back(rule);
+      return print_json(out);
+    }
+    for (const auto& [rule, home] : *rules) {
+      const auto* last = rule.if_contains("last_run");
+      const std::string_view problem = str(rule, "problem");
+      fmt::print("{:<16} {:<32} {:<9} last run {:<19}  {}\n", str(rule, "id"), str(rule, "name"),
+                 rule.at("enabled").as_bool() ? "enabled" : "disabled",
+                 last && !last->is_null() ? format_time(last->to_number<std::int64_t>()) : "never", home);
+      if (!problem.empty()) fmt::print("  problem: {}\n", problem);
+    }
+    return 0;
+  }
+
+  int rule_show() {
+    auto rule = find("rules", options_.name);
+    if (!rule) return fail(rule.error());
+    if (options_.json) return print_json(rule->first);
+    print_rule(rule->first, rule->second);
+    return 0;
+  }
+
+  int rule_edit() {
+    auto document = read_document(options_.file);
+    if (!document) return fail(document.error());
+    auto rule = find("rules", options_.name);
+    if (!rule) return fail(rule.error());
+    auto answer = call("PUT", fmt::format("/api/v1/rules/{}", str(rule->first, "id")), &*document);
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    fmt::print("rule {} ({}) changed\n", str(answer->as_object(), "name"), str(answer->as_object(), "id"));
+    return 0;
+  }
+
+  int rule_rm() {
+    auto rule = find("rules", options_.name);
+    if (!rule) return fail(rule.error());
+    auto answer = call("DELETE", fmt::format("/api/v1/rules/{}", str(rule->first, "id")));
+    if (!answer) return fail(answer.error());
+    fmt::print("removed rule {} ({})\n", str(rule->first, "name"), str(rule->first, "id"));
+    return 0;
+  }
+
+  int rule_enable(bool enable) {
+    auto rule = find("rules", options_.name);
+    if (!rule) return fail(rule.error());
+    auto answer = call("POST", fmt::format("/api/v1/rules/{}/{}", str(rule->first, "id"), enable ? "enable" : "disable"));
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    fmt::print("rule {} {}\n", str(answer->as_object(), "name"), enable ? "enabled" : "disabled");
+    return 0;
+  }
+
+  int rule_run() {
+    auto rule = find("rules", options_.name);
+    if (!rule) return fail(rule.error());
+    auto answer = call("POST", fmt::format("/api/v1/rules/{}/run", str(rule->first, "id")));
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    const auto& o = answer->as_object();
+    if (o.at("run").is_null()) {
+      fmt::print("rule {}: {}\n", str(rule->first, "name"), str(o, "message"));
+    } else {
+      fmt::print("rule {}: run {} started (millet rule trace {} shows what it did)\n", str(rule->first, "name"),
+                 o.at("run").to_number<std::uint64_t>(), str(rule->first, "id"));
+    }
+    return 0;
+  }
+
+  int rule_trace() {
+    auto rule = find("rules", options_.name);
+    if (!rule) return fail(rule.error());
+    auto answer = call("GET", fmt::format("/api/v1/rules/{}/traces", str(rule->first, "id")));
+    if (!answer) return fail(answer.error());
+    json::array traces = answer->at("traces").as_array();
+    if (traces.size() > options_.last) traces.erase(traces.begin() + static_cast<std::ptrdiff_t>(options_.last), traces.end());
+    if (options_.json) return print_json(traces);
+    if (traces.empty()) fmt::print("rule {} has not run yet\n", str(rule->first, "name"));
+    for (std::size_t i = 0; i < traces.size(); ++i) {
+      if (i > 0) fmt::print("\n");
+      print_trace(traces[i].as_object());
+    }
+    return 0;
+  }
+
+  int scene_add() {
+    auto document = read_document(options_.file);
+    if (!document) return fail(document.error());
+    auto home = find_home(options_.home);
+    if (!home) return fail(home.error());
+    auto answer = call("POST", fmt::format("/api/v1/homes/{}/scenes", str(*home, "id")), &*document);
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    fmt::print("scene {} ({}) in {}\n", str(answer->as_object(), "name"), str(answer->as_object(), "id"),
+               str(*home, "name"));
+    return 0;
+  }
+
+  // How many devices a scene sets.
+  static std::size_t devices_of(const json::object& scene) {
+    const auto* document = scene.at("document").if_object();
+    const auto* states = document ? document->if_contains("states") : nullptr;
+    return states && states->is_array() ? states->get_array().size() : 0;
+  }
+
+  int scene_list() {
+    auto scenes = list("scenes", options_.home);
+    if (!scenes) return fail(scenes.error());
+    if (options_.json) {
+      json::array out;
+      for (const auto& [scene, home] : *scenes) out.push_back(scene);
+      return print_json(out);
+    }
+    for (const auto& [scene, home] : *scenes) {
+      fmt::print("{:<16} {:<32} {:>3} device(s)  {}\n", str(scene, "id"), str(scene, "name"), devices_of(scene), home);
+    }
+    return 0;
+  }
+
+  int scene_show() {
+    auto scene = find("scenes", options_.name);
+    if (!scene) return fail(scene.error());
+    if (options_.json) return print_json(scene->first);
+    fmt::print("{} ({}) in {}\n{}\n", str(scene->first, "name"), str(scene->first, "id"), scene->second,
+               pretty_json(scene->first.at("document")));
+    return 0;
+  }
+
+  int scene_rm() {
+    auto scene = find("scenes", options_.name);
+    if (!scene) return fail(scene.error());
+    auto answer = call("DELETE", fmt::format("/api/v1/scenes/{}", str(scene->first, "id")));
+    if (!answer) return fail(answer.error());
+    fmt::print("removed scene {} ({})\n", str(scene->first, "name"), str(scene->first, "id"));
+    return 0;
+  }
+
+  int scene_apply() {
+    auto scene = find("scenes", options_.name);
+    if (!scene) return fail(scene.error());
+    auto answer = call("POST", fmt::format("/api/v1/scenes/{}/apply", str(scene->first, "id")));
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    fmt::print("scene {}: sent to {} device(s)\n", str(scene->first, "name"),
+               answer->at("devices").to_number<std::int64_t>());
+    return 0;
+  }
+
+  int scene_capture() {
+    auto home = find_home(options_.home);
+    if (!home) return fail(home.error());
+    json::object body{{"name", options_.name}};
+    if (!options_.values.empty()) body["devices"] = json::array(options_.values.begin(), options_.values.end());
+    const json::value value = body;
+    auto answer = call("POST", fmt::format("/api/v1/homes/{}/scenes/capture", str(*home, "id")), &value);
+    if (!answer) return fail(answer.error());
+    if (options_.json) return print_json(*answer);
+    const auto& scene = answer->as_object();
+    fmt::print("scene {} ({}) in {}: {} device(s)\n", str(scene, "name"), str(scene, "id"), str(*home, "name"),
+               devices_of(scene));
+    for (const auto& state : scene.at("document").at("states").as_array()) {
+      std::string line = fmt::format("  {}:", str(state.as_object(), "device"));
+      for (const auto& [property, v] : state.at("properties").as_object()) {
+        line += fmt::format(" {}={}", std::string_view(property), spec::json_text(v));
+      }
+      fmt::print("{}\n", line);
+    }
     return 0;
   }
 

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "api/api.h"
+#include "app/webhooks.h"
+#include "automation/service.h"
 #include "app/serve_options.h"
 #include "app/spec_command.h"
 #include "hub/device_gateway.h"
@@ -142,7 +144,9 @@ int serve(ServeOptions options) {
   broker.set_gateway(&gateway);
   gateway.attach(broker);
   hub::Hub hub(**registry, history, gateway, broker);
-  api::Api api(hub, {.open_signup = options.open_signup});
+  automation::Automations automations(*store, hub, make_webhook_sender());
+  gateway.observe(&automations);
+  api::Api api(hub, automations, {.open_signup = options.open_signup});
   hub::HistoryPruner pruner(**registry, history, *store);
   pruner.start(std::chrono::minutes(1), std::chrono::hours(1));
   (*registry)->on_credentials_withdrawn([&broker](const std::string& device_id) {
@@ -196,6 +200,12 @@ int serve(ServeOptions options) {
   }
 
   reactors.start();
+  // The engine asks the shards for the values its rules read: after the reactors start.
+  if (auto started = automations.start(); !started) {
+    spdlog::error("cannot start the automations: {}", started.error());
+    reactors.stop_and_join();
+    return 1;
+  }
   for (std::size_t i = 0; i < listeners.size(); ++i) {
     listeners[i]->start();
     spdlog::info("listening {} on {}", listeners[i]->options().name, urls[i]);
@@ -219,6 +229,8 @@ int serve(ServeOptions options) {
   if (finished.get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
     spdlog::warn("shutdown took longer than 10 s; stopping anyway");
   }
+  // After the broker: requests still open are answered until the reactors stop.
+  automations.stop();
   reactors.stop_and_join();
   spdlog::info("stopped");
   return 0;

@@ -25,7 +25,8 @@ DOCUMENT = REPO / "docs" / "openapi.yaml"
 
 # Every route src/api/api.cc serves, as (method, path template). Api::handle serves /healthz;
 # Api::route serves login, users, me, logout and spec/...; Api::route_homes the /homes tree;
-# Api::route_devices the /devices tree (properties take PUT, PATCH and POST alike); and
+# Api::route_devices the /devices tree (properties take PUT, PATCH and POST alike);
+# Api::route_home_automations, route_rules and route_scenes the automations; and
 # Api::accept_websocket the event stream. A route added there must be added here and to
 # docs/openapi.yaml.
 ROUTES = {
@@ -58,6 +59,25 @@ ROUTES = {
     ("GET", "/api/v1/devices/{device}/history"),
     ("POST", "/api/v1/devices/{device}/secret"),
     ("POST", "/api/v1/devices/{device}/revoke"),
+    ("GET", "/api/v1/homes/{home}/rules"),
+    ("POST", "/api/v1/homes/{home}/rules"),
+    ("GET", "/api/v1/homes/{home}/scenes"),
+    ("POST", "/api/v1/homes/{home}/scenes"),
+    ("POST", "/api/v1/homes/{home}/scenes/capture"),
+    ("GET", "/api/v1/homes/{home}/settings"),
+    ("PATCH", "/api/v1/homes/{home}/settings"),
+    ("POST", "/api/v1/homes/{home}/hooks/{hook}"),
+    ("GET", "/api/v1/rules/{rule}"),
+    ("PUT", "/api/v1/rules/{rule}"),
+    ("DELETE", "/api/v1/rules/{rule}"),
+    ("POST", "/api/v1/rules/{rule}/enable"),
+    ("POST", "/api/v1/rules/{rule}/disable"),
+    ("POST", "/api/v1/rules/{rule}/run"),
+    ("GET", "/api/v1/rules/{rule}/traces"),
+    ("GET", "/api/v1/scenes/{scene}"),
+    ("PUT", "/api/v1/scenes/{scene}"),
+    ("DELETE", "/api/v1/scenes/{scene}"),
+    ("POST", "/api/v1/scenes/{scene}/apply"),
     ("GET", "/api/v1/events"),
 }
 
@@ -268,6 +288,11 @@ class OpenApiServerTest(unittest.TestCase):
         self.room = self.alice.ok("POST", f"/api/v1/homes/{self.home['id']}/rooms", {"name": "Hall"}, expect=201)
         self.device = self.alice.ok("POST", f"/api/v1/homes/{self.home['id']}/devices",
                                     {"name": "Lamp", "type": "light", "room": self.room["id"]}, expect=201)
+        self.rule = self.alice.ok("POST", f"/api/v1/homes/{self.home['id']}/rules", {
+            "name": "Lamp on", "triggers": [{"type": "manual"}, {"type": "webhook", "id": "doorbell"}],
+            "actions": [{"set": {"device": "Lamp", "properties": {"light.on": True}}}]}, expect=201)
+        self.scene = self.alice.ok("POST", f"/api/v1/homes/{self.home['id']}/scenes", {
+            "name": "Lamp on", "states": [{"device": "Lamp", "properties": {"light.on": True}}]}, expect=201)
 
     def send(self, method: str, target: str, body: bytes | None = None, token: str | None = None) -> Response:
         connection = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT * 4)
@@ -285,7 +310,8 @@ class OpenApiServerTest(unittest.TestCase):
         """The path with its parameters filled with real ids, and required query parameters
         set to the document's examples."""
         values = {"home": self.home["id"], "room": self.room["id"], "device": self.device["id"],
-                  "user": self.alice_id, "action": "light.toggle", "type": "light"}
+                  "user": self.alice_id, "action": "light.toggle", "type": "light", "rule": self.rule["id"],
+                  "scene": self.scene["id"], "hook": "doorbell"}
 
         def fill(match):
             name = match.group(1)
