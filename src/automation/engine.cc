@@ -79,10 +79,9 @@ void rewrite_devices(json::value& value, const std::function<std::optional<std::
 }
 
 // The device a reference names: its id, or its name or alias (any case), if exactly one.
-const DeviceInfo* resolve(std::span<const DeviceInfo> devices, std::string_view reference) {
-  for (const auto& d : devices) {
-    if (d.id == reference) return &d;
-  }
+const DeviceInfo* resolve(std::span<const DeviceInfo> devices,
+                          const std::unordered_map<std::string_view, std::size_t>& by_id, std::string_view reference) {
+  if (auto it = by_id.find(reference); it != by_id.end()) return &devices[it->second];
   const DeviceInfo* found = nullptr;
   for (const auto& d : devices) {
     bool match = hub::same_name(d.name, reference);
@@ -92,6 +91,12 @@ const DeviceInfo* resolve(std::span<const DeviceInfo> devices, std::string_view 
     found = &d;
   }
   return found;
+}
+
+std::string lowercase(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 bool matches_value(const PropertyTrigger& t, const spec::Value& v) {
@@ -178,12 +183,13 @@ struct Engine::HomeState {
 struct Engine::RuleState {
   std::string id;
   std::string home_id;
+  std::string name;
   std::string document;  // as stored: devices by id
   std::int64_t created_ms = 0;
   std::optional<Rule> rule;  // none: `problem` says why
   std::string problem;
   bool stopped = false;  // by loop detection, until enabled again
-  std::unordered_map<std::string, std::string> device_names;  // id -> name, for traces
+  std::unordered_map<std::string, std::string> device_names;  // of the devices it names: id -> name, for traces
 
   bool installed = false;
   std::vector<std::pair<std::string, Interest::Kind>> interests;
@@ -283,12 +289,33 @@ Engine::Engine(store::KvStore& store, const hub::Registry& registry, Effects& ef
 
 Engine::~Engine() = default;
 
-std::vector<DeviceInfo> Engine::devices_of(const std::string& home_id) const {
-  std::vector<DeviceInfo> devices;
-  for (auto& device : registry_.devices_of_home(home_id)) {
-    devices.push_back({device.id, device.name, device.aliases, registry_.catalog().find(device.type)});
+const std::vector<DeviceInfo>& Engine::devices_of(const std::string& home_id) {
+  const std::uint64_t generation = registry_.generation();  // read first: a change after it shows next time
+  HomeDevices& home = home_devices_[home_id];
+  if (home.generation != generation) {
+    home.devices.clear();
+    for (auto& device : registry_.devices_of_home(home_id)) {
+      home.devices.push_back({device.id, device.name, device.aliases, registry_.catalog().find(device.type)});
+    }
+    home.by_id.clear();
+    for (std::size_t i = 0; i < home.devices.size(); ++i) home.by_id[home.devices[i].id] = i;
+    home.generation = generation;
   }
-  return devices;
+  return home.devices;
+}
+
+std::unordered_map<std::string, std::string> Engine::resolve_devices(const std::string& home_id,
+                                                                     json::value& document) {
+  const std::vector<DeviceInfo>& devices = devices_of(home_id);
+  const auto& by_id = home_devices_.at(home_id).by_id;
+  std::unordered_map<std::string, std::string> names;
+  rewrite_devices(document, [&](std::string_view reference) -> std::optional<std::string> {
+    const DeviceInfo* d = resolve(devices, by_id, reference);
+    if (!d) return std::nullopt;
+    names[d->id] = d->name;
+    return d->id;
+  });
+  return names;
 }
 
 Engine::HomeState& Engine::home_state(const std::string& home_id) {
@@ -306,12 +333,6 @@ Expected<void, std::string> Engine::load() {
       !read) {
     return unexpected("cannot read the automations: " + read.error());
   }
-  std::map<std::string, std::vector<DeviceInfo>> devices;  // by home, read once each
-  const auto devices_for = [&](const std::string& home_id) -> std::vector<DeviceInfo>& {
-    auto it = devices.find(home_id);
-    if (it == devices.end()) it = devices.emplace(home_id, devices_of(home_id)).first;
-    return it->second;
-  };
   std::vector<json::object> runs;
   for (const auto& [key, value] : records) {
     json::value record;
@@ -341,7 +362,7 @@ Expected<void, std::string> Engine::load() {
         scene->id = std::string(o.at("id").as_string());
         scene->home_id = std::string(o.at("home").as_string());
         scene->document = json::serialize(o.at("document"));
-        auto parsed = parse_scene(o.at("document"), devices_for(scene->home_id));
+        auto parsed = parse_scene(o.at("document"), devices_of(scene->home_id));
         if (parsed) {
           scene->scene = std::move(*parsed);
         } else {
@@ -358,14 +379,17 @@ Expected<void, std::string> Engine::load() {
         rule->stopped = o.contains("stopped");
         if (rule->stopped) rule->problem = std::string(o.at("stopped").as_string());
         rule->document = json::serialize(o.at("document"));
-        auto parsed = parse_rule(o.at("document"), devices_for(rule->home_id));
+        const auto* name = o.at("document").as_object().if_contains("name");
+        rule->name = name && name->is_string() ? std::string(name->get_string()) : rule->id;
+        rule->device_names = resolve_devices(rule->home_id, o.at("document"));
+        auto parsed = parse_rule(o.at("document"), devices_of(rule->home_id));
         if (parsed) {
           rule->rule = std::move(*parsed);
         } else {
           rule->problem = parsed.error();
           spdlog::warn("rule {}: it no longer fits its home's devices: {}", rule->id, parsed.error());
         }
-        for (const auto& d : devices_for(rule->home_id)) rule->device_names[d.id] = d.name;
+        rule_names_[{rule->home_id, lowercase(rule->name)}] = rule->id;
         rules_[rule->id] = std::move(rule);
       } else if (key.starts_with("run/")) {
         runs.push_back(std::move(o));
@@ -525,13 +549,9 @@ hub::Result<Engine::SceneState*> Engine::scene_for(std::string_view actor, std::
 
 hub::Result<std::unique_ptr<Engine::RuleState>> Engine::make_rule(std::string id, std::string home_id,
                                                                   json::value document) {
-  const std::vector<DeviceInfo> devices = devices_of(home_id);
   // Kept with devices by id, so that renaming a device does not break its rules.
-  rewrite_devices(document, [&](std::string_view reference) -> std::optional<std::string> {
-    const DeviceInfo* d = resolve(devices, reference);
-    return d ? std::optional<std::string>(d->id) : std::nullopt;
-  });
-  auto parsed = parse_rule(document, devices);
+  auto names = resolve_devices(home_id, document);
+  auto parsed = parse_rule(document, devices_of(home_id));
   if (!parsed) return unexpected(invalid(std::move(parsed.error())));
   // A scene it runs must exist (by name, in the home).
   std::string missing;
@@ -560,19 +580,16 @@ hub::Result<std::unique_ptr<Engine::RuleState>> Engine::make_rule(std::string id
   rule->home_id = std::move(home_id);
   rule->document = json::serialize(document);
   rule->created_ms = now();
+  rule->name = parsed->name;
   rule->rule = std::move(*parsed);
-  for (const auto& d : devices) rule->device_names[d.id] = d.name;
+  rule->device_names = std::move(names);
   return rule;
 }
 
 hub::Result<void> Engine::check_rule_name(const RuleState& rule) const {
-  for (const auto& [id, other] : rules_) {
-    if (id == rule.id || other->home_id != rule.home_id) continue;
-    const json::value document = json::parse(other->document);
-    const auto* name = document.as_object().if_contains("name");
-    if (name && name->is_string() && hub::same_name(name->get_string(), rule.rule->name)) {
-      return unexpected(conflict(fmt::format("this home has a rule '{}' already", rule.rule->name)));
-    }
+  auto it = rule_names_.find({rule.home_id, lowercase(rule.name)});
+  if (it != rule_names_.end() && it->second != rule.id) {
+    return unexpected(conflict(fmt::format("this home has a rule '{}' already", rule.name)));
   }
   return {};
 }
@@ -584,6 +601,7 @@ hub::Result<RuleView> Engine::add_rule(std::string_view actor, std::string_view 
   RuleState& rule = **made;
   if (auto unique = check_rule_name(rule); !unique) return unexpected(unique.error());
   if (auto saved = save(rule); !saved) return unexpected(storage(saved.error()));
+  rule_names_[{rule.home_id, lowercase(rule.name)}] = rule.id;
   rules_[rule.id] = std::move(*made);
   install(rule);
   flush();
@@ -606,6 +624,8 @@ hub::Result<RuleView> Engine::replace_rule(std::string_view actor, std::string_v
   flush();  // before the old rule, and its runs, are freed
   (*made)->traces = std::move(old.traces);
   (*made)->last_run_ms = old.last_run_ms;
+  rule_names_.erase({old.home_id, lowercase(old.name)});
+  rule_names_[{old.home_id, lowercase((*made)->name)}] = old.id;
   auto& slot = rules_[old.id];
   slot = std::move(*made);
   install(*slot);
@@ -649,6 +669,7 @@ hub::Result<void> Engine::remove_rule(std::string_view actor, std::string_view r
   stop_runs(rule, "stopped: the rule was removed");
   uninstall(rule);
   flush();
+  rule_names_.erase({rule.home_id, lowercase(rule.name)});
   rules_.erase(std::string(rule.id));
   return {};
 }
@@ -756,12 +777,8 @@ hub::Result<SceneView> Engine::add_scene(std::string_view actor, std::string_vie
   scene->id = hub::random_id("sc-");
   scene->home_id = std::string(home_id);
   json::value stored = document;
-  const std::vector<DeviceInfo> devices = devices_of(scene->home_id);
-  rewrite_devices(stored, [&](std::string_view reference) -> std::optional<std::string> {
-    const DeviceInfo* d = resolve(devices, reference);
-    return d ? std::optional<std::string>(d->id) : std::nullopt;
-  });
-  auto parsed = parse_scene(stored, devices);
+  resolve_devices(scene->home_id, stored);
+  auto parsed = parse_scene(stored, devices_of(scene->home_id));
   if (!parsed) return unexpected(invalid(std::move(parsed.error())));
   for (const auto& [id, other] : scenes_) {
     if (other->home_id == home_id && hub::same_name(other->scene.name, parsed->name)) {
@@ -782,12 +799,8 @@ hub::Result<SceneView> Engine::replace_scene(std::string_view actor, std::string
   if (!found) return unexpected(found.error());
   SceneState& scene = **found;
   json::value stored = document;
-  const std::vector<DeviceInfo> devices = devices_of(scene.home_id);
-  rewrite_devices(stored, [&](std::string_view reference) -> std::optional<std::string> {
-    const DeviceInfo* d = resolve(devices, reference);
-    return d ? std::optional<std::string>(d->id) : std::nullopt;
-  });
-  auto parsed = parse_scene(stored, devices);
+  resolve_devices(scene.home_id, stored);
+  auto parsed = parse_scene(stored, devices_of(scene.home_id));
   if (!parsed) return unexpected(invalid(std::move(parsed.error())));
   for (const auto& [id, other] : scenes_) {
     if (id != scene.id && other->home_id == scene.home_id && hub::same_name(other->scene.name, parsed->name)) {
@@ -1649,8 +1662,9 @@ void Engine::end_run(Run& run, std::string result) {
   }
   run.trace->result = std::move(result);
   run.trace->ended_ms = now();
-  dirty_.insert(&run);
+  if (run.stored) dirty_.insert(&run);  // its record goes
   RuleState& rule = *run.rule;
+  ended_.insert(&rule);
   // A queued trigger starts once the run before it ends.
   if (rule.rule->mode == RunMode::kQueued && !rule.queued.empty() && rule.enabled()) {
     std::string next = std::move(rule.queued.front());
@@ -1667,7 +1681,15 @@ void Engine::stop_runs(RuleState& rule, const std::string& why) {
 // --- persistence of runs ------------------------------------------------------------------------------
 
 void Engine::flush() {
-  if (dirty_.empty()) return;
+  if (!dirty_.empty()) write_runs();
+  // Ended runs are freed only now, when nothing on the stack can point at them.
+  for (RuleState* rule : ended_) {
+    rule->runs.remove_if([](const std::unique_ptr<Run>& run) { return run->ended; });
+  }
+  ended_.clear();
+}
+
+void Engine::write_runs() {
   store::WriteBatch batch;
   std::function<json::object(const Strand&)> strand_json = [&](const Strand& s) {
     json::array frames;
@@ -1704,12 +1726,9 @@ void Engine::flush() {
     run->stored = true;
   }
   dirty_.clear();
+  if (batch.empty()) return;
   if (auto written = store_.write(batch); !written) {
     spdlog::error("automations: paused runs could not be stored: {}", written.error());
-  }
-  // Ended runs are freed only now, when nothing on the stack can point at them.
-  for (auto& [id, rule] : rules_) {
-    rule->runs.remove_if([](const std::unique_ptr<Run>& run) { return run->ended; });
   }
 }
 

@@ -185,7 +185,8 @@ class Engine {
   hub::Result<RuleState*> rule_for(std::string_view actor, std::string_view rule_id, hub::Role needed) const;
   hub::Result<SceneState*> scene_for(std::string_view actor, std::string_view scene_id, hub::Role needed) const;
   HomeState& home_state(const std::string& home_id);
-  std::vector<DeviceInfo> devices_of(const std::string& home_id) const;
+  // The home's devices as rules name them; kept until the registry changes.
+  const std::vector<DeviceInfo>& devices_of(const std::string& home_id);
   RuleView view(const RuleState& rule) const;
   SceneView view(const SceneState& scene) const;
 
@@ -223,6 +224,10 @@ class Engine {
   // Writes the runs changed since the last flush (paused ones) or erases them
   // (ended ones), then frees the ended runs. At the end of every public call.
   void flush();
+  void write_runs();
+  // Rewrites the document's device references (ids, names, aliases) to ids; returns their names by id.
+  std::unordered_map<std::string, std::string> resolve_devices(const std::string& home_id,
+                                                               boost::json::value& document);
   std::size_t apply_scene_states(const SceneState& scene, const std::string& why);
 
   // Conditions: each one's result and why, into the run's trace.
@@ -251,7 +256,15 @@ class Engine {
   std::unordered_map<std::uint64_t, std::int64_t> timer_times_;
   std::uint64_t next_timer_id_ = 1;
   std::uint64_t next_run_id_ = 1;
-  std::unordered_set<Run*> dirty_;  // runs to write or erase at the next flush()
+  std::unordered_set<Run*> dirty_;     // runs to write or erase at the next flush()
+  std::unordered_set<RuleState*> ended_;  // rules with ended runs to free at the next flush()
+  std::map<std::pair<std::string, std::string>, std::string> rule_names_;  // (home, lowercase name) -> rule id
+  struct HomeDevices {
+    std::uint64_t generation = ~std::uint64_t{0};  // the registry's, when read
+    std::vector<DeviceInfo> devices;
+    std::unordered_map<std::string_view, std::size_t> by_id;  // into devices
+  };
+  std::unordered_map<std::string, HomeDevices> home_devices_;
 };
 
 }  // namespace millet::automation

@@ -260,7 +260,7 @@ Verdict DeviceGateway::handle_event(const Device& device, const mqtt::Message& m
     return rejected(fmt::format("device '{}': event {} takes {} argument(s); {} were given", device.name, event_name,
                                 checked.size(), given.size()));
   }
-  spdlog::info("device '{}' ({}): event {}", device.name, device.id, event_name);
+  spdlog::debug("device '{}' ({}): event {}", device.name, device.id, event_name);
   if (observer_) observer_->event(device, event_name, checked);
   if (events_.active()) {
     json::object out = event_head("event", device, wall_clock_ms());

@@ -219,6 +219,7 @@ Expected<void, std::string> Registry::load() {
 
 Result<void> Registry::write(const store::WriteBatch& batch) {
   if (auto written = store_.write(batch); !written) return fail(Error::Code::kStorage, written.error());
+  generation_.fetch_add(1, std::memory_order_acq_rel);  // under the writer's lock, like the change itself
   return {};
 }
 

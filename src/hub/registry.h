@@ -12,6 +12,7 @@
 // Thread safety: every method may be called from any thread (a reader-writer
 // lock; writes are rare and short).
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -154,6 +155,8 @@ class Registry {
   std::vector<Device> all_devices() const;
   // The devices of a home, whoever asks (for automations, which act for the home).
   std::vector<Device> devices_of_home(std::string_view home_id) const;
+  // Counts changes: what was read at one generation is still so while it stays the same.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   // Called (on the calling thread, after the change is stored) when a device's
   // credentials stop being valid: revoked, rotated or removed.
   void on_credentials_withdrawn(std::function<void(const std::string& device_id)> callback);
@@ -189,6 +192,7 @@ class Registry {
   std::map<std::string, Home, std::less<>> homes_;               // by id
   std::map<std::string, Device, std::less<>> devices_;           // by id
   std::vector<std::function<void(const std::string&)>> withdrawn_callbacks_;
+  std::atomic<std::uint64_t> generation_{0};
 };
 
 }  // namespace millet::hub
