@@ -16,9 +16,12 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
       "reports latency percentiles from a timestamp in each payload. Progress goes to stderr, a\n"
       "JSON summary to stdout.\n"
       "reports: devices of a millet (--devices, from `millet device add ... --count N --json`) each keep\n"
-      "--window QoS 1 reports unacknowledged; a PUBACK means checked against the spec and stored.");
-  command.add_option("scenario", o.scenario, "fan-in, p2p, fan-out, connections or reports")
-      ->check(CLI::IsMember({"fan-in", "p2p", "fan-out", "connections", "reports"}))
+      "--window QoS 1 reports unacknowledged; a PUBACK means checked against the spec and stored.\n"
+      "interconnect: device i of --devices reports its temperature (21.5 and 22.5 in turn) and a rule\n"
+      "sets device i of --targets; counts the sets the targets receive over MQTT, and the latency from\n"
+      "report to set. Without --rate each pair keeps --window reports whose set has not arrived.");
+  command.add_option("scenario", o.scenario, "fan-in, p2p, fan-out, connections, reports or interconnect")
+      ->check(CLI::IsMember({"fan-in", "p2p", "fan-out", "connections", "reports", "interconnect"}))
       ->capture_default_str();
   command.add_option("--host", o.host, "Broker address")->capture_default_str();
   command.add_option("--port", o.port, "Broker MQTT port")->capture_default_str();
@@ -61,6 +64,7 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
   command.add_option("--topic-prefix", o.topic_prefix, "First topic level")->capture_default_str();
   command.add_option("--devices", o.devices_file, "reports: the devices' ids and secrets (JSON)");
   command.add_option("--report", o.report, "reports: the payload each device reports")->capture_default_str();
+  command.add_option("--targets", o.targets_file, "interconnect: the commanded devices' ids and secrets (JSON)");
   command.add_flag("--quiet", o.quiet, "No progress lines");
   return &command;
 }

@@ -66,6 +66,11 @@ void BenchClient::prepare_publish_payload(const std::string& topic, std::uint8_t
   const auto frame = mqtt::read_frame(template_.readable(), mqtt::kMaxRemainingLength + 5);
   packet_id_offset_ = (*frame)->header_size + 2 + topic.size();
   stamp_offset_ = 0;  // none
+  payload_offset_ = template_.size() - payload.size();
+}
+
+void BenchClient::patch_payload(std::size_t at, char value) {
+  template_.writable_data()[payload_offset_ + at] = std::byte(value);
 }
 
 void BenchClient::publish(const Stamp& stamp) {

@@ -46,6 +46,8 @@ class BenchClient final : public net::StreamHandler {
   // The same with a fixed payload, sent as it is (no stamp).
   void prepare_publish_payload(const std::string& topic, std::uint8_t qos, const std::string& payload);
   void publish(const Stamp& stamp);
+  // Changes one byte of a payload set by prepare_publish_payload (at `at` from its start).
+  void patch_payload(std::size_t at, char value);
   void disconnect();
 
   net::Stream& stream() { return *stream_; }
@@ -62,6 +64,7 @@ class BenchClient final : public net::StreamHandler {
   ByteBuffer template_;
   std::size_t packet_id_offset_ = 0;
   std::size_t stamp_offset_ = 0;
+  std::size_t payload_offset_ = 0;  // where the fixed payload starts in the template
   std::uint8_t qos_ = 0;
   std::uint16_t next_packet_id_ = 1;
 };

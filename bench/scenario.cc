@@ -54,8 +54,11 @@ class Run {
       reactor_.post([this] { start_flow(); });
     } else if (options_.scenario == "reports") {
       reactor_.post([this] { start_reports(); });
+    } else if (options_.scenario == "interconnect") {
+      reactor_.post([this] { start_interconnect(); });
     } else {
-      return fail("unknown scenario " + options_.scenario + " (fan-in, p2p, fan-out, connections, reports)");
+      return fail("unknown scenario " + options_.scenario +
+                  " (fan-in, p2p, fan-out, connections, reports, interconnect)");
     }
     reactor_.run();
     return result_;
@@ -286,10 +289,11 @@ class Run {
     std::string secret;
   };
 
-  Expected<std::vector<DeviceCredentials>, std::string> read_devices() {
-    std::ifstream in(options_.devices_file);
-    if (options_.devices_file.empty() || !in) {
-      return unexpected("reports needs --devices FILE (from `millet device add NAME --type T --count N --json`)");
+  Expected<std::vector<DeviceCredentials>, std::string> read_devices(const std::string& file, std::string_view flag) {
+    std::ifstream in(file);
+    if (file.empty() || !in) {
+      return unexpected(fmt::format("{} needs {} FILE (from `millet device add NAME --type T --count N --json`)",
+                                    options_.scenario, flag));
     }
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     boost::system::error_code error;
@@ -304,12 +308,12 @@ class Run {
         devices.push_back({std::string(id->get_string()), std::string(secret->get_string())});
       }
     }
-    if (devices.empty()) return unexpected(options_.devices_file + " holds no [{\"id\", \"secret\"}, ...]");
+    if (devices.empty()) return unexpected(file + " holds no [{\"id\", \"secret\"}, ...]");
     return devices;
   }
 
   void start_reports() {
-    auto devices = read_devices();
+    auto devices = read_devices(options_.devices_file, "--devices");
     if (!devices) {
       stop(devices.error());
       return;
@@ -375,6 +379,120 @@ class Run {
     pump_reports(device);
   }
 
+  // --- device interconnection (automations) ---------------------------------------
+  //
+  // Device i of --devices reports its temperature, 21.5 and 22.5 in turn, and a
+  // rule of the millet under test sets device i of --targets when it changes.
+  // An operation is a set that reached its target over MQTT; its latency runs
+  // from the report's send. Without --rate, each pair keeps --window reports whose
+  // set has not arrived (so the engine's queue cannot grow without bound).
+
+  static constexpr std::string_view kInterconnectReport = R"({"properties":{"environment.temperature":21.5}})";
+
+  void start_interconnect() {
+    auto sources = read_devices(options_.devices_file, "--devices");
+    auto targets = sources ? read_devices(options_.targets_file, "--targets") : sources;
+    if (!sources || !targets) return stop(!sources ? sources.error() : targets.error());
+    if (targets->size() < sources->size()) return stop("--targets needs at least as many devices as --devices");
+    devices_ = std::move(*sources);
+    targets_ = std::move(*targets);
+    targets_.resize(devices_.size());
+    result_.qos = 1;
+    result_.payload = kInterconnectReport.size();
+    publishers_.resize(devices_.size());
+    subscribers_.resize(devices_.size());
+    sent_at_.resize(devices_.size());
+    waiting_ = targets_.size();
+    for (std::size_t i = 0; i < targets_.size(); ++i) {
+      auto callbacks = base_callbacks();
+      callbacks.on_connected = [this, i] { subscribers_[i].client->subscribe("$device/" + targets_[i].id + "/set", 1); };
+      callbacks.on_subscribed = [this] {
+        if (--waiting_ == 0) open_sources();
+      };
+      callbacks.on_message = [this, i](const Stamp&) { on_command(i); };
+      const int source = 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+      open(subscribers_[i], targets_[i].id, std::move(callbacks), source, targets_[i].id, targets_[i].secret);
+    }
+  }
+
+  void open_sources() {
+    waiting_ = devices_.size();
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+      auto callbacks = base_callbacks();
+      callbacks.on_connected = [this, i] {
+        publishers_[i].client->prepare_publish_payload("$device/" + devices_[i].id + "/report", 1,
+                                                       std::string(kInterconnectReport));
+        if (--waiting_ == 0) begin_interconnect();
+      };
+      callbacks.on_publish_acked = [this, i](std::uint8_t reason) {
+        if (reason >= 0x80) stop(fmt::format("device {}: a report was refused (reason 0x{:02x})", devices_[i].id, reason));
+      };
+      const int source = 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+      open(publishers_[i], devices_[i].id, std::move(callbacks), source, devices_[i].id, devices_[i].secret);
+    }
+  }
+
+  void begin_interconnect() {
+    started_ = Clock::now();
+    measure_from_ = started_ + to_duration(options_.warmup);
+    measure_until_ = measure_from_ + to_duration(options_.duration);
+    last_progress_ = started_;
+    if (options_.rate > 0) {
+      interconnect_tick();
+    } else {
+      for (std::size_t i = 0; i < publishers_.size(); ++i) pump_interconnect(i);
+      arm_progress();
+    }
+  }
+
+  // Sends device i's next report: the other temperature, so that each is a change.
+  void send_report(std::size_t i, std::uint64_t now) {
+    Peer& p = publishers_[i];
+    p.client->patch_payload(kInterconnectReport.find("21.5") + 1, p.sent % 2 ? '2' : '1');
+    sent_at_[i].push_back(now);
+    p.client->publish(Stamp{});
+    ++p.sent;
+    ++published_;
+  }
+
+  void pump_interconnect(std::size_t i) {
+    if (sending_stopped_) return;
+    const std::uint64_t now = now_ns();
+    while (publishers_[i].sent - subscribers_[i].received < options_.window) send_report(i, now);
+  }
+
+  void interconnect_tick() {
+    if (sending_stopped_) return;
+    const auto now = Clock::now();
+    const auto due = static_cast<std::uint64_t>(std::chrono::duration<double>(now - started_).count() * options_.rate);
+    const std::uint64_t stamp = now_ns();
+    while (published_ < due) send_report(next_publisher_++ % publishers_.size(), stamp);
+    progress(now);
+    if (now >= measure_until_ + std::chrono::seconds(2)) return finish();
+    reactor_.after(std::chrono::milliseconds(1), [this] { interconnect_tick(); });
+  }
+
+  void on_command(std::size_t i) {
+    // Before the reports start, a target may get the values it was sent earlier (millet resends
+    // desired values a device has not reported): not this run's.
+    if (started_ == Clock::time_point{}) return;
+    const auto now = Clock::now();
+    ++subscribers_[i].received;
+    ++delivered_in_run_;
+    std::uint64_t sent_at = 0;
+    if (!sent_at_[i].empty()) {
+      sent_at = sent_at_[i].front();
+      sent_at_[i].pop_front();
+    }
+    if (now >= measure_from_ && now < measure_until_) {
+      ++delivered_;
+      if (sent_at) histogram_.record(now_ns() - sent_at);
+    } else if (now >= measure_until_) {
+      return finish();
+    }
+    if (options_.rate <= 0) pump_interconnect(i);
+  }
+
   // --- idle connections --------------------------------------------------------
 
   void start_connections() {
@@ -437,7 +555,7 @@ class Run {
   net::Reactor reactor_;
 
   std::vector<Peer> publishers_, subscribers_, connections_;
-  std::vector<DeviceCredentials> devices_;
+  std::vector<DeviceCredentials> devices_, targets_;
   std::vector<RingQueue<std::uint64_t>> sent_at_;  // reports: send times of the unacknowledged, per device
   std::size_t waiting_ = 0;
   std::uint64_t published_ = 0, delivered_ = 0, delivered_in_run_ = 0, fan_out_min_ = 0, last_total_ = 0;

@@ -12,7 +12,7 @@ namespace millet::bench {
 struct BenchOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 1883;
-  std::string scenario = "fan-in";  // fan-in, p2p, fan-out, connections
+  std::string scenario = "fan-in";  // fan-in, p2p, fan-out, connections, reports, interconnect
   int qos = 0;
   std::size_t payload = 64;
   std::size_t publishers = 4;    // fan-in
@@ -31,6 +31,8 @@ struct BenchOptions {
   std::string topic_prefix = "bench";
   std::string devices_file;      // reports: JSON [{"id", "secret"}, ...] from `millet device add --count`
   std::string report = R"({"properties":{"environment.temperature":21.5}})";  // reports: the payload
+  // interconnect: the devices a rule commands, paired by position with --devices (JSON as --devices)
+  std::string targets_file;
   bool quiet = false;            // no progress lines
 };
 
