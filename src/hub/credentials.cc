@@ -61,6 +61,24 @@ bool secret_matches(std::string_view stored_hash, std::string_view secret) {
          sodium_memcmp(stored_hash.data(), computed.data(), computed.size()) == 0;
 }
 
+std::string unique_id(std::string_view prefix) {
+  thread_local std::uint64_t state = [] {
+    ensure_sodium();
+    std::uint64_t seed = 0;
+    randombytes_buf(&seed, sizeof seed);
+    return seed;
+  }();
+  // splitmix64: each call a well-mixed 64-bit value; 12 base-36 digits take 62 bits of it.
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id(prefix);
+  for (int i = 0; i < 12; ++i, z /= 36) id += kAlphabet[z % 36];
+  return id;
+}
+
 std::string random_id(std::string_view prefix) {
   ensure_sodium();
   constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";

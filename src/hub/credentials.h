@@ -37,5 +37,8 @@ std::string hash_secret(std::string_view secret);
 bool secret_matches(std::string_view stored_hash, std::string_view secret);
 // A new identifier: `prefix` and 12 random characters of [a-z0-9], e.g. "d-3kq9z0m2x7ab".
 std::string random_id(std::string_view prefix);
+// The same shape for ids that must be unique but need not be secret (a command's request id):
+// from a generator per thread, seeded from the operating system once, so no system call per id.
+std::string unique_id(std::string_view prefix);
 
 }  // namespace millet::hub

@@ -353,7 +353,7 @@ Verdict DeviceGateway::handle_result(std::size_t shard, const Device& device, co
 
 void DeviceGateway::send_set(std::size_t shard, const Device& device, std::vector<CheckedValue> values,
                              std::chrono::milliseconds wait, ReplyHandler reply) {
-  const std::string request_id = random_id("s-");
+  const std::string request_id = unique_id("s-");
   const std::int64_t now = wall_clock_ms();
   ShadowTable& table = shadows(shard);
   store::WriteBatch batch;
@@ -384,7 +384,7 @@ void DeviceGateway::send_set(std::size_t shard, const Device& device, std::vecto
 void DeviceGateway::send_action(std::size_t shard, const Device& device, const spec::Service& service,
                                 const spec::Action& action, json::object in, std::chrono::milliseconds wait,
                                 ReplyHandler reply) {
-  const std::string request_id = random_id("a-");
+  const std::string request_id = unique_id("a-");
   if (!shadows(shard).at(device.id).online) {
     reply(CommandReply{request_id, CommandReply::Status::kOffline,
                        fmt::format("device '{}' is offline; actions are not queued", device.name), {}});
@@ -438,7 +438,7 @@ void DeviceGateway::resend_desired(std::size_t shard, std::string_view device_id
   auto device = registry_.find_device(device_id);
   const spec::DeviceType* type = device ? registry_.catalog().find(device->type) : nullptr;
   if (!type) return;
-  const std::string request_id = random_id("s-");
+  const std::string request_id = unique_id("s-");
   json::object properties;
   for (auto& [key, desired] : shadow.desired) {
     const PropertyId id = property_id(key);
