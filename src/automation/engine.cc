@@ -196,9 +196,10 @@ struct Engine::RuleState {
   std::vector<std::uint64_t> hold_timers;   // per trigger: a "for" being held
   std::vector<std::uint64_t> clock_timers;  // per trigger: its next time
   std::list<std::unique_ptr<Run>> runs;
-  std::deque<std::string> queued;  // triggers waiting their turn (mode queued)
-  std::deque<std::shared_ptr<Trace>> traces;
-  std::deque<std::int64_t> caused_runs;  // when runs caused by rules' own commands started
+  // Vectors, not deques: most rules never use them, and an empty deque costs half a kilobyte.
+  std::vector<std::string> queued;  // triggers waiting their turn (mode queued), oldest first
+  std::vector<std::shared_ptr<Trace>> traces;  // oldest first, at most kTracesKept
+  std::vector<std::int64_t> caused_runs;       // when runs set off by rules' own commands started
   std::int64_t last_run_ms = 0;
 
   bool enabled() const { return rule && rule->enabled && !stopped; }
@@ -724,10 +725,11 @@ hub::Result<std::size_t> Engine::webhook(std::string_view actor, std::string_vie
   }
   HomeState& home = home_state(std::string(home_id));
   for (Strand* strand : std::vector<Strand*>(home.waiting_hooks)) {
+    if (strand->state != Strand::State::kWait || strand->run->ended) continue;
     for (const Trigger& t : strand->wait->wait_for) {
       const auto* hook = std::get_if<WebhookTrigger>(&t);
       if (hook && hook->id == hook_id) {
-        resume_wait(*strand, fmt::format("webhook {}", hook_id));
+        resume_wait(*strand, "triggered");
         ++listening, ++fired;
         break;
       }
@@ -1266,7 +1268,7 @@ Engine::Fired Engine::fire(RuleState& rule, std::string trigger, bool caused_by_
   if (caused_by_automation) {
     // A rule whose runs keep setting off its own triggers is a loop: stop it before it floods devices.
     rule.caused_runs.push_back(now_ms);
-    while (!rule.caused_runs.empty() && now_ms - rule.caused_runs.front() > kLoopWindowMs) rule.caused_runs.pop_front();
+    std::erase_if(rule.caused_runs, [&](std::int64_t at) { return now_ms - at > kLoopWindowMs; });
     if (rule.caused_runs.size() >= kLoopRuns) {
       rule.caused_runs.clear();
       rule.stopped = true;
@@ -1323,7 +1325,7 @@ std::uint64_t Engine::start_run(RuleState& rule, std::string trigger) {
   run->trace->started_ms = now();
   rule.last_run_ms = run->trace->started_ms;
   rule.traces.push_back(run->trace);
-  while (rule.traces.size() > kTracesKept) rule.traces.pop_front();
+  if (rule.traces.size() > kTracesKept) rule.traces.erase(rule.traces.begin());
   Run& started = *run;
   rule.runs.push_back(std::move(run));
   const std::uint64_t id = started.id;
@@ -1578,7 +1580,8 @@ void Engine::check_waits(const std::string& device_id, const std::function<WaitM
   auto index = devices_.find(device_id);
   if (index == devices_.end()) return;
   for (Strand* strand : std::vector<Strand*>(index->second.waiting)) {
-    if (strand->state != Strand::State::kWait) continue;
+    // A strand resumed before it in this loop may have ended this one's run.
+    if (strand->state != Strand::State::kWait || strand->run->ended) continue;
     for (const Trigger& t : strand->wait->wait_for) {
       const WaitMatch match = matches(t);
       if (match == WaitMatch::kUnrelated) continue;
@@ -1668,7 +1671,7 @@ void Engine::end_run(Run& run, std::string result) {
   // A queued trigger starts once the run before it ends.
   if (rule.rule->mode == RunMode::kQueued && !rule.queued.empty() && rule.enabled()) {
     std::string next = std::move(rule.queued.front());
-    rule.queued.pop_front();
+    rule.queued.erase(rule.queued.begin());
     start_run(rule, std::move(next));
   }
 }

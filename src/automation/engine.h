@@ -17,7 +17,6 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
