@@ -100,6 +100,19 @@ class Run {
                  });
   }
 
+  // Connections come from 127.0.0.1 .. 127.0.0.N in turn (--source-addresses), so that many fit.
+  int source_for(std::size_t i) const {
+    return 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+  }
+
+  // The run starts now: the warm-up, then the measurement.
+  void start_clock() {
+    started_ = Clock::now();
+    measure_from_ = started_ + to_duration(options_.warmup);
+    measure_until_ = measure_from_ + to_duration(options_.duration);
+    last_progress_ = started_;
+  }
+
   BenchClient::Callbacks base_callbacks() {
     BenchClient::Callbacks callbacks;
     callbacks.on_closed = [this](std::string_view reason) {
@@ -152,10 +165,7 @@ class Run {
   }
 
   void begin_sending() {
-    started_ = Clock::now();
-    measure_from_ = started_ + to_duration(options_.warmup);
-    measure_until_ = measure_from_ + to_duration(options_.duration);
-    last_progress_ = started_;
+    start_clock();
     if (options_.rate > 0) {
       tick();
     } else {
@@ -331,16 +341,13 @@ class Run {
         if (--waiting_ == 0) begin_reports();
       };
       callbacks.on_publish_acked = [this, i](std::uint8_t reason) { on_report_acked(i, reason); };
-      const int source = 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+      const int source = source_for(i);
       open(publishers_[i], devices_[i].id, std::move(callbacks), source, devices_[i].id, devices_[i].secret);
     }
   }
 
   void begin_reports() {
-    started_ = Clock::now();
-    measure_from_ = started_ + to_duration(options_.warmup);
-    measure_until_ = measure_from_ + to_duration(options_.duration);
-    last_progress_ = started_;
+    start_clock();
     for (std::size_t i = 0; i < publishers_.size(); ++i) pump_reports(i);
     arm_progress();
   }
@@ -410,7 +417,7 @@ class Run {
         if (--waiting_ == 0) open_sources();
       };
       callbacks.on_message = [this, i](const Stamp&) { on_command(i); };
-      const int source = 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+      const int source = source_for(i);
       open(subscribers_[i], targets_[i].id, std::move(callbacks), source, targets_[i].id, targets_[i].secret);
     }
   }
@@ -427,16 +434,13 @@ class Run {
       callbacks.on_publish_acked = [this, i](std::uint8_t reason) {
         if (reason >= 0x80) stop(fmt::format("device {}: a report was refused (reason 0x{:02x})", devices_[i].id, reason));
       };
-      const int source = 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+      const int source = source_for(i);
       open(publishers_[i], devices_[i].id, std::move(callbacks), source, devices_[i].id, devices_[i].secret);
     }
   }
 
   void begin_interconnect() {
-    started_ = Clock::now();
-    measure_from_ = started_ + to_duration(options_.warmup);
-    measure_until_ = measure_from_ + to_duration(options_.duration);
-    last_progress_ = started_;
+    start_clock();
     if (options_.rate > 0) {
       interconnect_tick();
     } else {
@@ -518,7 +522,7 @@ class Run {
           open_more_connections();
         }
       };
-      const int source = 1 + static_cast<int>(i % static_cast<std::size_t>(std::max(1, options_.source_addresses)));
+      const int source = source_for(i);
       open(connections_[i], "bench-idle-" + run_id + "-" + std::to_string(i), std::move(callbacks), source);
     }
     const auto now = Clock::now();

@@ -155,6 +155,34 @@ class AutomationsApiTest(unittest.TestCase):
     def traces(self, rule_id: str, api: Api | None = None) -> list:
         return (api or self.alice).ok("GET", f"/api/v1/rules/{rule_id}/traces", expect=200)["traces"]
 
+    # --- the interconnection benchmark, briefly ----------------------------------------------------
+
+    def test_the_interconnect_benchmark_measures_sets_reaching_their_lights(self):
+        """A smoke run of `millet bench interconnect` (docs/benchmarks.md): three sensor-light pairs,
+        one rule each; every set it counts reached a light over MQTT."""
+        sensors = [self.add_device(f"Sensor {i}", "temperature-humidity-sensor") for i in range(3)]
+        lights = [self.add_device(f"Light {i}", "light") for i in range(3)]
+        for i, (sensor, light) in enumerate(zip(sensors, lights)):
+            self.add_rule({"name": f"Pair {i}",
+                           "triggers": [{"type": "property", "device": sensor["id"], "property": "environment.temperature"}],
+                           "actions": [{"set": {"device": light["id"], "properties": {"light.on": True}}}]})
+        files = {}
+        for name, made in (("sensors", sensors), ("lights", lights)):
+            files[name] = os.path.join(self.broker.workdir, f"bench-{name}.json")
+            with open(files[name], "w") as f:
+                json.dump([{"id": m["id"], "secret": m["secret"]} for m in made], f)
+        out = subprocess.run([MILLET_BIN, "bench", "interconnect", "--devices", files["sensors"], "--targets",
+                              files["lights"], "--port", str(self.broker.mqtt_port), "--protocol", "5", "--duration",
+                              "1", "--warmup", "0.5", "--window", "2", "--quiet"],
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        result = json.loads(out.stdout)
+        self.assertGreater(result["delivered"], 10)
+        self.assertLessEqual(result["delivered_in_run"], result["published"])
+        self.assertGreater(result["latency_ns"]["p50"], 0)
+        rule = self.alice.ok("GET", self.home_path("/rules"))["rules"][0]
+        self.assertEqual(self.traces(rule["id"])[0]["result"], "done")
+
     # --- rules: checked, and only for people of the home ---------------------------------------
 
     def test_a_rule_naming_an_unknown_device_is_refused_saying_where(self):
