@@ -23,12 +23,23 @@ class Automations::HubEffects final : public Effects {
   HubEffects(hub::Hub& hub, Automations& service, WebhookSender webhooks)
       : hub_(hub), service_(service), webhooks_(std::move(webhooks)) {}
 
+  // Gathered, and sent by flush(): one task and one store write per shard for all the sets of a round.
   void set(const std::string& home_id, const std::string& device_id, std::vector<hub::CheckedValue> values,
            Done done) override {
-    hub_.set_checked(home_id, device_id, std::move(values), std::chrono::milliseconds(0), answer(std::move(done)));
+    auto device = hub_.device_in_home(home_id, device_id);
+    if (!device) return done(Outcome{false, "refused", device.error().message});
+    const std::size_t shard = hub_.shard_of(device_id);
+    if (pending_.size() <= shard) pending_.resize(shard + 1);
+    pending_[shard].push_back({std::move(*device), std::move(values), answer(std::move(done))});
+  }
+  void flush() {
+    for (std::size_t shard = 0; shard < pending_.size(); ++shard) {
+      if (!pending_[shard].empty()) hub_.send_sets(shard, std::exchange(pending_[shard], {}));
+    }
   }
   void call(const std::string& home_id, const std::string& device_id, const std::string& action, json::object in,
             Done done) override {
+    flush();  // the sets before it go first: a device gets a run's commands in order
     hub_.call_in_home(home_id, device_id, action, in, std::chrono::milliseconds(0), answer(std::move(done)));
   }
   void webhook(const std::string& method, const std::string& url, const std::string& body, Done done) override {
@@ -74,6 +85,7 @@ class Automations::HubEffects final : public Effects {
   hub::Hub& hub_;
   Automations& service_;
   WebhookSender webhooks_;
+  std::vector<std::vector<hub::DeviceGateway::SetCommand>> pending_;  // by shard
 };
 
 Automations::Automations(store::KvStore& store, hub::Hub& hub, WebhookSender webhooks, SettableClock* clock)
@@ -115,7 +127,7 @@ void Automations::post(std::function<void(Engine&)> task) {
 void Automations::sync() {
   std::promise<void> done;
   auto finished = done.get_future();
-  post([&done](Engine&) { done.set_value(); });
+  post([this, &done](Engine&) { after_flush_.push_back([&done] { done.set_value(); }); });
   finished.wait();
 }
 
@@ -130,7 +142,7 @@ void Automations::advance_to(std::int64_t ms) {
     }
     test_clock_->set(ms);
     engine.run_timers();
-    done.set_value();
+    after_flush_.push_back([&done] { done.set_value(); });
   });
   finished.wait();
 }
@@ -154,6 +166,9 @@ void Automations::run() {
     for (auto& task : tasks) task(*engine_);
     tasks.clear();
     if (!test_clock_) engine_->run_timers();
+    effects_->flush();
+    for (auto& done : after_flush_) done();
+    after_flush_.clear();
   }
 }
 

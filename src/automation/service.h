@@ -53,7 +53,7 @@ class Automations final : public hub::DeviceObserver {
 
   // Runs `task` on the engine's thread.
   void post(std::function<void(Engine&)> task);
-  // Waits until every task posted before has run.
+  // Waits until every task posted before has run and the commands it made are handed to the hub.
   void sync();
   // Tests: moves the clock to `ms`, firing each timer due on the way at its own time.
   void advance_to(std::int64_t ms);
@@ -78,6 +78,7 @@ class Automations final : public hub::DeviceObserver {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<std::function<void(Engine&)>> tasks_;
+  std::vector<std::function<void()>> after_flush_;  // the engine's thread only: sync() and advance_to()
   bool stopping_ = false;
   std::thread thread_;
 };

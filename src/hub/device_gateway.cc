@@ -351,34 +351,68 @@ Verdict DeviceGateway::handle_result(std::size_t shard, const Device& device, co
 
 // --- commands --------------------------------------------------------------------------------
 
+DeviceGateway::PreparedSet DeviceGateway::prepare_set(std::size_t shard, const Device& device,
+                                                      std::vector<CheckedValue>& values, std::int64_t now,
+                                                      store::WriteBatch& batch) {
+  PreparedSet set{unique_id("s-"), {}};
+  ShadowTable& table = shadows(shard);
+  for (CheckedValue& checked : values) {
+    set.properties[checked.name] = spec::to_json(checked.value);
+    table.desire(batch, device.id, checked.id, std::move(checked.value), now, set.request_id);
+  }
+  return set;
+}
+
+bool DeviceGateway::dispatch_set(std::size_t shard, const Device& device, PreparedSet set, std::int64_t now,
+                                 bool publish_now) {
+  if (events_.active()) {
+    json::object event = event_head("desired", device, now);
+    event["request"] = set.request_id;
+    event["properties"] = set.properties;
+    emit(device, spec::json_text(event));
+  }
+  send_to_device(shard, device.id, "set",
+                 spec::json_text(json::object{{"id", std::move(set.request_id)}, {"properties", std::move(set.properties)}}),
+                 publish_now);
+  return shadows(shard).at(device.id).online;
+}
+
 void DeviceGateway::send_set(std::size_t shard, const Device& device, std::vector<CheckedValue> values,
                              std::chrono::milliseconds wait, ReplyHandler reply) {
-  const std::string request_id = unique_id("s-");
   const std::int64_t now = wall_clock_ms();
-  ShadowTable& table = shadows(shard);
   store::WriteBatch batch;
-  json::object properties;
-  for (CheckedValue& checked : values) {
-    properties[checked.name] = spec::to_json(checked.value);
-    table.desire(batch, device.id, checked.id, std::move(checked.value), now, request_id);
-  }
+  PreparedSet set = prepare_set(shard, device, values, now, batch);
   if (auto written = store_.write(batch); !written) {
     reply(unexpected(Error{Error::Code::kStorage, "the desired values could not be stored: " + written.error()}));
     return;
   }
-  if (events_.active()) {
-    json::object event = event_head("desired", device, now);
-    event["request"] = request_id;
-    event["properties"] = properties;
-    emit(device, spec::json_text(event));
-  }
-  send_to_device(shard, device.id, "set", spec::json_text(json::object{{"id", request_id}, {"properties", properties}}));
-  const bool online = table.at(device.id).online;
+  const std::string request_id = set.request_id;
+  const bool online = dispatch_set(shard, device, std::move(set), now, false);
   if (!online || wait.count() <= 0) {
     reply(CommandReply{request_id, online ? CommandReply::Status::kSent : CommandReply::Status::kQueued, {}, {}});
     return;
   }
   await_reply(shard, request_id, Pending{device.id, std::move(reply)}, wait);
+}
+
+void DeviceGateway::send_sets(std::size_t shard, std::vector<SetCommand> commands) {
+  const std::int64_t now = wall_clock_ms();
+  store::WriteBatch batch;
+  std::vector<PreparedSet> prepared;
+  prepared.reserve(commands.size());
+  for (SetCommand& command : commands) prepared.push_back(prepare_set(shard, command.device, command.values, now, batch));
+  if (auto written = store_.write(batch); !written) {
+    for (SetCommand& command : commands) {
+      command.reply(unexpected(Error{Error::Code::kStorage, "the desired values could not be stored: " + written.error()}));
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    const std::string request_id = prepared[i].request_id;
+    const bool online = dispatch_set(shard, commands[i].device, std::move(prepared[i]), now, true);
+    commands[i].reply(
+        CommandReply{request_id, online ? CommandReply::Status::kSent : CommandReply::Status::kQueued, {}, {}});
+  }
 }
 
 void DeviceGateway::send_action(std::size_t shard, const Device& device, const spec::Service& service,
@@ -421,14 +455,17 @@ void DeviceGateway::await_reply(std::size_t shard, std::string request_id, Pendi
 }
 
 void DeviceGateway::send_to_device(std::size_t shard, std::string_view device_id, std::string_view rest,
-                                   std::string payload) {
+                                   std::string payload, bool now) {
   if (!broker_) return;
   auto message = std::make_shared<mqtt::Message>();
   message->topic = fmt::format("{}{}/{}", kDevicePrefix, device_id, rest);
   message->payload = std::move(payload);
   message->qos = 1;
   mqtt::Shard& target = broker_->shard(shard);
-  // Posted, not published here: this may run inside the shard's handling of a packet.
+  if (now) {
+    target.publish(std::move(message));
+    return;
+  }
   target.reactor().post([&target, message = mqtt::MessagePtr(std::move(message))] { target.publish(message); });
 }
 

@@ -122,6 +122,14 @@ class DeviceGateway final : public mqtt::Gateway {
   // away if `wait` is zero, kQueued if the device is offline, kTimeout.
   void send_set(std::size_t shard, const Device& device, std::vector<CheckedValue> values,
                 std::chrono::milliseconds wait, ReplyHandler reply);
+  // Many sets at once, none awaited (automations): one store write for all, then each is sent and
+  // answered kSent or kQueued. From a task of its own on the shard, never inside a packet's handling.
+  struct SetCommand {
+    Device device;
+    std::vector<CheckedValue> values;
+    ReplyHandler reply;
+  };
+  void send_sets(std::size_t shard, std::vector<SetCommand> commands);
   // Calls an action whose input arguments are checked; kOffline if the device is.
   void send_action(std::size_t shard, const Device& device, const spec::Service& service, const spec::Action& action,
                    boost::json::object in, std::chrono::milliseconds wait, ReplyHandler reply);
@@ -159,8 +167,19 @@ class DeviceGateway final : public mqtt::Gateway {
                               store::WriteBatch& batch);
   // Sends the device's desired values again, if it has any.
   void resend_desired(std::size_t shard, std::string_view device_id);
-  // Publishes `payload` to the device's `$device/<id>/<rest>` (QoS 1), from its shard.
-  void send_to_device(std::size_t shard, std::string_view device_id, std::string_view rest, std::string payload);
+  // Publishes `payload` to the device's `$device/<id>/<rest>` (QoS 1), from its shard: posted, as
+  // this may run inside the shard's handling of a packet, or at once (`now`) from a task of its own.
+  void send_to_device(std::size_t shard, std::string_view device_id, std::string_view rest, std::string payload,
+                      bool now = false);
+  // A set's desired values into `batch` and its message to the device, with a new request id.
+  struct PreparedSet {
+    std::string request_id;
+    boost::json::object properties;
+  };
+  PreparedSet prepare_set(std::size_t shard, const Device& device, std::vector<CheckedValue>& values,
+                          std::int64_t now, store::WriteBatch& batch);
+  // Once its values are stored: the event, the message, and whether the device is online.
+  bool dispatch_set(std::size_t shard, const Device& device, PreparedSet set, std::int64_t now, bool publish_now);
   // Awaits the answer to `request_id` for up to `wait`.
   void await_reply(std::size_t shard, std::string request_id, Pending pending, std::chrono::milliseconds wait);
   void emit(const Device& device, std::string json) const;

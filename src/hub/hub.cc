@@ -90,13 +90,11 @@ Result<Device> Hub::device_in_home(std::string_view home_id, std::string_view de
   return std::move(*device);
 }
 
-void Hub::set_checked(std::string_view home_id, std::string_view device_id, std::vector<CheckedValue> values,
-                      std::chrono::milliseconds wait, Callback<CommandReply> done) {
-  auto device = device_in_home(home_id, device_id);
-  if (!device) return done(unexpected(device.error()));
-  on_device_shard(device_id, [this, device = std::move(*device), values = std::move(values), wait,
-                              done = std::move(done)](std::size_t shard) mutable {
-    gateway_.send_set(shard, device, std::move(values), wait, std::move(done));
+std::size_t Hub::shard_of(std::string_view device_id) { return broker_.home_shard(device_id).index(); }
+
+void Hub::send_sets(std::size_t shard, std::vector<DeviceGateway::SetCommand> commands) {
+  broker_.shard(shard).reactor().post([this, shard, commands = std::move(commands)]() mutable {
+    gateway_.send_sets(shard, std::move(commands));
   });
 }
 

@@ -87,10 +87,13 @@ class Hub {
             const boost::json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done);
 
   // --- for automations, which act for a home rather than a person ---
-  // Sets values already checked against the device's spec (a rule is checked
-  // when it is saved), if the device is still in `home_id`.
-  void set_checked(std::string_view home_id, std::string_view device_id, std::vector<CheckedValue> values,
-                   std::chrono::milliseconds wait, Callback<CommandReply> done);
+  // The device in `home_id`, whoever asks.
+  Result<Device> device_in_home(std::string_view home_id, std::string_view device_id) const;
+  // Which shard holds the device (its session and shadow).
+  std::size_t shard_of(std::string_view device_id);
+  // Sets already checked, for devices of that shard, none awaited: one store write for all
+  // (DeviceGateway::send_sets). Replies come on the shard's thread.
+  void send_sets(std::size_t shard, std::vector<DeviceGateway::SetCommand> commands);
   // Calls an action of a device in `home_id`, checked as call() checks it.
   void call_in_home(std::string_view home_id, std::string_view device_id, std::string_view action,
                     const boost::json::object& in, std::chrono::milliseconds wait, Callback<CommandReply> done);
@@ -111,8 +114,6 @@ class Hub {
  private:
   // Runs `task(shard index)` on the thread of the shard that holds the device.
   void on_device_shard(std::string_view device_id, std::function<void(std::size_t)> task);
-  // The device in `home_id`, whoever asks.
-  Result<Device> device_in_home(std::string_view home_id, std::string_view device_id) const;
   void call_device(Device device, std::string_view action, const boost::json::object& in,
                    std::chrono::milliseconds wait, Callback<CommandReply> done);
 
