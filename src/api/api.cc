@@ -616,7 +616,6 @@ json::object scenes_json(const std::vector<automation::SceneView>& scenes) {
   return {{"scenes", std::move(list)}};
 }
 
-// Why POST /rules/{rule}/run started nothing, by the rule's run mode.
 // The body of PATCH /homes/{home}/settings; nullopt (and a 400 sent) if a field is wrong.
 struct SettingsChange {
   std::optional<std::string> mode;
@@ -674,19 +673,9 @@ std::optional<std::vector<hub::Device>> devices_to_capture(const json::object& b
       return std::nullopt;
     }
     const std::string_view reference = item.get_string();
-    // By id, else by name or alias (any case) if only one device has it.
-    const hub::Device* found = nullptr;
     std::size_t named = 0;
-    for (const auto& device : home) {
-      if (device.id == reference) found = &device;
-    }
-    for (const auto& device : home) {
-      if (found && named == 0) break;
-      bool match = hub::same_name(device.name, reference);
-      for (const auto& alias : device.aliases) match |= hub::same_name(alias, reference);
-      if (match) ++named, found = &device;
-    }
-    if (!found || named > 1) {
+    const hub::Device* found = hub::find_named(std::span<const hub::Device>(home), reference, &named);
+    if (!found) {
       call.fail(400, "invalid", named > 1 ? fmt::format("devices[{}]: {} devices are called '{}'; use the id", i, named, reference)
                                           : fmt::format("devices[{}]: no device '{}' in this home", i, reference));
       return std::nullopt;

@@ -78,19 +78,11 @@ void rewrite_devices(json::value& value, const std::function<std::optional<std::
   }
 }
 
-// The device a reference names: its id, or its name or alias (any case), if exactly one.
+// The device a reference names (hub::find_named), by an index of ids first: rules name thousands by id.
 const DeviceInfo* resolve(std::span<const DeviceInfo> devices,
                           const std::unordered_map<std::string_view, std::size_t>& by_id, std::string_view reference) {
   if (auto it = by_id.find(reference); it != by_id.end()) return &devices[it->second];
-  const DeviceInfo* found = nullptr;
-  for (const auto& d : devices) {
-    bool match = hub::same_name(d.name, reference);
-    for (const auto& alias : d.aliases) match |= hub::same_name(alias, reference);
-    if (!match) continue;
-    if (found) return nullptr;
-    found = &d;
-  }
-  return found;
+  return hub::find_named(devices, reference);
 }
 
 std::string lowercase(std::string_view name) {

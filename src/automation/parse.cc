@@ -141,23 +141,18 @@ class Reader {
   const DeviceInfo* device(const json::object& o) {
     auto reference = string(o, "device", true);
     if (!reference) return nullptr;
-    for (const auto& d : devices_) {
-      if (d.id == *reference) return &d;
+    std::size_t called = 0;
+    const DeviceInfo* found = hub::find_named(devices_, *reference, &called);
+    if (!found) {
+      fail(called > 1 ? fmt::format("two devices are called '{}'; name it by id", *reference)
+                      : fmt::format("no device '{}' in this home", *reference));
+      return nullptr;
     }
-    const DeviceInfo* found = nullptr;
-    for (const auto& d : devices_) {
-      bool match = hub::same_name(d.name, *reference);
-      for (const auto& alias : d.aliases) match |= hub::same_name(alias, *reference);
-      if (!match) continue;
-      if (found) {
-        fail(fmt::format("two devices are called '{}'; name it by id", *reference));
-        return nullptr;
-      }
-      found = &d;
+    if (!found->type) {
+      fail(fmt::format("device '{}' has a type the catalog lacks", found->name));
+      return nullptr;
     }
-    if (!found) fail(fmt::format("no device '{}' in this home", *reference));
-    if (found && !found->type) fail(fmt::format("device '{}' has a type the catalog lacks", found->name));
-    return found && found->type ? found : nullptr;
+    return found;
   }
   std::optional<PropertyRef> property(const DeviceInfo& d, std::string_view address) {
     auto found = d.type->find_property(address);

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,26 @@ std::string_view role_name(Role role);
 // regard to ASCII case: "Hall light" is "hall light".
 bool same_name(std::string_view a, std::string_view b);
 std::optional<Role> parse_role(std::string_view name);
+
+// The one of `items` (each with `id`, `name` and `aliases`, as devices have) that a
+// person's reference names: by id, else by name or alias (same_name) if exactly one
+// is called so. `called` gets how many are called so (2 or more: the name is
+// ambiguous, and the answer null).
+template <class T>
+const T* find_named(std::span<const T> items, std::string_view reference, std::size_t* called = nullptr) {
+  for (const T& item : items) {
+    if (item.id == reference) return &item;
+  }
+  const T* found = nullptr;
+  std::size_t count = 0;
+  for (const T& item : items) {
+    bool match = same_name(item.name, reference);
+    for (const auto& alias : item.aliases) match |= same_name(alias, reference);
+    if (match) ++count, found = &item;
+  }
+  if (called) *called = count;
+  return count == 1 ? found : nullptr;
+}
 
 // Why a call was refused; the API maps the code to an HTTP status.
 struct Error {
