@@ -94,7 +94,11 @@ Expected<std::vector<bool>, std::string> parse_field(std::string_view text, cons
 }  // namespace
 
 bool Cron::matches(int minute, int hour, int day, int month, int weekday) const {
-  if (!minutes[minute] || !hours[hour] || !months[month]) return false;
+  return minutes[minute] && hours[hour] && matches_day(day, month, weekday);
+}
+
+bool Cron::matches_day(int day, int month, int weekday) const {
+  if (!months[month]) return false;
   const bool day_ok = days[day];
   const bool weekday_ok = weekdays[weekday];
   if (any_day && any_weekday) return true;

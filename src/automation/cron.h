@@ -24,6 +24,8 @@ struct Cron {
 
   // Whether the minute with these calendar fields (weekday 0 = Sunday) matches.
   bool matches(int minute, int hour, int day, int month, int weekday) const;
+  // Whether any minute of that day matches (its hours and minutes aside).
+  bool matches_day(int day, int month, int weekday) const;
 };
 
 // The expression, or why it is not one ("cron field 2 (hour): 25 is outside 0-23").

@@ -56,6 +56,11 @@ constexpr std::string_view kDayNames[] = {"Sunday", "Monday", "Tuesday", "Wednes
 // Weekdays bits run Monday (bit 0) to Sunday (bit 6); LocalTime's weekday 0 is Sunday.
 bool on_weekday(Weekdays days, int weekday) { return days & (1u << ((weekday + 6) % 7)); }
 
+// The server's time zone, for homes that name none: read once.
+const TimeZone& server_zone() {
+  static const TimeZone zone = TimeZone::local();
+  return zone;
+}
 
 // Store keys in the automations space.
 std::string rule_key(std::string_view id) { return fmt::format("rule/{}", id); }
@@ -168,7 +173,7 @@ struct Trace {
 
 struct Engine::HomeState {
   HomeSettings settings;
-  TimeZone zone = TimeZone::local();
+  TimeZone zone = server_zone();
   std::vector<Strand*> waiting_hooks;  // strands in a wait on a webhook trigger
 };
 
@@ -195,6 +200,9 @@ struct Engine::RuleState {
   std::int64_t last_run_ms = 0;
 
   bool enabled() const { return rule && rule->enabled && !stopped; }
+  std::size_t running() const {
+    return static_cast<std::size_t>(std::count_if(runs.begin(), runs.end(), [](const auto& run) { return !run->ended; }));
+  }
   std::string name_of(const std::string& device_id) const {
     auto it = device_names.find(device_id);
     return it == device_names.end() ? device_id : it->second;
@@ -241,6 +249,29 @@ const std::vector<Action>* sublist(const Action& owner, std::uint32_t part, cons
       path = fmt::format("{}.parallel[{}]", owner_path, part);
       return &owner.branches[part].actions;
     default: return nullptr;
+  }
+}
+
+// How many lists of actions `owner` holds (sublist's parts).
+std::uint32_t part_count(const Action& owner) {
+  switch (owner.kind) {
+    case Action::Kind::kIf: return static_cast<std::uint32_t>(owner.branches.size() + 1);  // the last: else
+    case Action::Kind::kRepeat: return 1;
+    case Action::Kind::kParallel: return static_cast<std::uint32_t>(owner.branches.size());
+    default: return 0;
+  }
+}
+
+// Calls `visit(action, path)` for every action of `actions` and of the lists inside them, in order.
+void visit_actions(const std::vector<Action>& actions, const std::string& path,
+                   const std::function<void(const Action&, const std::string&)>& visit) {
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const std::string here = fmt::format("{}[{}]", path, i);
+    visit(actions[i], here);
+    for (std::uint32_t part = 0; part < part_count(actions[i]); ++part) {
+      std::string sub_path;
+      visit_actions(*sublist(actions[i], part, here, sub_path), sub_path, visit);
+    }
   }
 }
 }  // namespace
@@ -488,11 +519,7 @@ Expected<void, std::string> Engine::load() {
           advance(strand);
         }
       } else if (strand.state == Strand::State::kDelay) {
-        Strand* s = &strand;
-        strand.timer = add_timer(strand.until, [this, s] {
-          s->timer = 0;
-          resume_wait(*s, "done");
-        });
+        arm_delay(strand);
       } else if (strand.state == Strand::State::kWait) {
         if (!enter_wait(strand, *strand.wait, strand.step)) advance(strand);
       } else {
@@ -546,27 +573,13 @@ hub::Result<std::unique_ptr<Engine::RuleState>> Engine::make_rule(std::string id
   auto names = resolve_devices(home_id, document);
   auto parsed = parse_rule(document, devices_of(home_id));
   if (!parsed) return unexpected(invalid(std::move(parsed.error())));
-  // A scene it runs must exist (by name, in the home).
+  // A scene it runs must exist (by name, in the home): the first missing one is the error.
   std::string missing;
-  std::function<void(const std::vector<Action>&, const std::string&)> check_scenes =
-      [&](const std::vector<Action>& actions, const std::string& path) {
-        for (std::size_t i = 0; i < actions.size() && missing.empty(); ++i) {
-          const Action& a = actions[i];
-          const std::string here = fmt::format("{}[{}]", path, i);
-          if (a.kind == Action::Kind::kScene) {
-            const bool exists = std::any_of(scenes_.begin(), scenes_.end(), [&](const auto& s) {
-              return s.second->home_id == home_id && hub::same_name(s.second->scene.name, a.name);
-            });
-            if (!exists) missing = fmt::format("{}.scene: no scene '{}' in this home", here, a.name);
-          }
-          for (std::uint32_t part = 0; part <= a.branches.size() + 1; ++part) {
-            std::string sub_path;
-            if (const auto* list = sublist(a, part, here, sub_path)) check_scenes(*list, sub_path);
-            if (a.kind == Action::Kind::kRepeat) break;
-          }
-        }
-      };
-  check_scenes(parsed->actions, "actions");
+  visit_actions(parsed->actions, "actions", [&](const Action& a, const std::string& path) {
+    if (a.kind == Action::Kind::kScene && missing.empty() && !find_scene(home_id, a.name)) {
+      missing = fmt::format("{}.scene: no scene '{}' in this home", path, a.name);
+    }
+  });
   if (!missing.empty()) return unexpected(invalid(missing));
   auto rule = std::make_unique<RuleState>();
   rule->id = std::move(id);
@@ -711,7 +724,7 @@ hub::Result<std::size_t> Engine::webhook(std::string_view actor, std::string_vie
       const auto* hook = std::get_if<WebhookTrigger>(&t);
       if (!hook || hook->id != hook_id) continue;
       ++listening;
-      if (const Fired f = fire(*rule, fmt::format("webhook {}", hook_id)); f.run || f.note.starts_with("queued")) ++fired;
+      if (const Fired f = fire(*rule, fmt::format("webhook {}", hook_id)); f.run || f.queued) ++fired;
       break;
     }
   }
@@ -732,25 +745,22 @@ hub::Result<std::size_t> Engine::webhook(std::string_view actor, std::string_vie
   return fired;
 }
 
-RuleView Engine::view(const RuleState& rule) const {
-  RuleView out{rule.id, rule.home_id, json::parse(rule.document), rule.enabled(), rule.problem, rule.last_run_ms, 0};
-  if (rule.rule && !rule.rule->enabled) out.enabled = false;
-  for (const auto& run : rule.runs) out.running += run->ended ? 0 : 1;
-  // Devices by the names they have now.
-  rewrite_devices(out.document, [&](std::string_view id) -> std::optional<std::string> {
+json::value Engine::with_names(const std::string& document) const {
+  json::value out = json::parse(document);
+  rewrite_devices(out, [&](std::string_view id) -> std::optional<std::string> {
     auto device = registry_.find_device(id);
     return device ? std::optional<std::string>(device->name) : std::nullopt;
   });
   return out;
 }
 
+RuleView Engine::view(const RuleState& rule) const {
+  return {rule.id, rule.home_id, with_names(rule.document), rule.enabled(), rule.problem, rule.last_run_ms,
+          rule.running()};
+}
+
 SceneView Engine::view(const SceneState& scene) const {
-  SceneView out{scene.id, scene.home_id, json::parse(scene.document)};
-  rewrite_devices(out.document, [&](std::string_view id) -> std::optional<std::string> {
-    auto device = registry_.find_device(id);
-    return device ? std::optional<std::string>(device->name) : std::nullopt;
-  });
-  return out;
+  return {scene.id, scene.home_id, with_names(scene.document)};
 }
 
 store::Status Engine::save(const RuleState& rule) {
@@ -767,24 +777,29 @@ store::Status Engine::save(const RuleState& rule) {
 hub::Result<SceneView> Engine::add_scene(std::string_view actor, std::string_view home_id,
                                          const json::value& document) {
   if (auto allowed = check_role(actor, home_id, Role::kMember); !allowed) return unexpected(allowed.error());
-  auto scene = std::make_unique<SceneState>();
-  scene->id = hub::random_id("sc-");
-  scene->home_id = std::string(home_id);
-  json::value stored = document;
-  resolve_devices(scene->home_id, stored);
-  auto parsed = parse_scene(stored, devices_of(scene->home_id));
+  auto made = make_scene(hub::random_id("sc-"), std::string(home_id), document);
+  if (!made) return unexpected(made.error());
+  if (auto saved = save(*made); !saved) return unexpected(storage(saved.error()));
+  auto& added = scenes_[made->id];
+  added = std::make_unique<SceneState>(std::move(*made));
+  return view(*added);
+}
+
+hub::Result<Engine::SceneState> Engine::make_scene(std::string id, std::string home_id, json::value document) {
+  resolve_devices(home_id, document);
+  auto parsed = parse_scene(document, devices_of(home_id));
   if (!parsed) return unexpected(invalid(std::move(parsed.error())));
-  for (const auto& [id, other] : scenes_) {
-    if (other->home_id == home_id && hub::same_name(other->scene.name, parsed->name)) {
-      return unexpected(conflict(fmt::format("this home has a scene '{}' already", parsed->name)));
-    }
+  if (const SceneState* other = find_scene(home_id, parsed->name); other && other->id != id) {
+    return unexpected(conflict(fmt::format("this home has a scene '{}' already", parsed->name)));
   }
-  scene->scene = std::move(*parsed);
-  scene->document = json::serialize(stored);
-  if (auto saved = save(*scene); !saved) return unexpected(storage(saved.error()));
-  SceneState& added = *scene;
-  scenes_[scene->id] = std::move(scene);
-  return view(added);
+  return SceneState{std::move(id), std::move(home_id), json::serialize(document), std::move(*parsed), {}};
+}
+
+const Engine::SceneState* Engine::find_scene(const std::string& home_id, std::string_view name) const {
+  for (const auto& [id, scene] : scenes_) {
+    if (scene->home_id == home_id && hub::same_name(scene->scene.name, name)) return scene.get();
+  }
+  return nullptr;
 }
 
 hub::Result<SceneView> Engine::replace_scene(std::string_view actor, std::string_view scene_id,
@@ -792,18 +807,10 @@ hub::Result<SceneView> Engine::replace_scene(std::string_view actor, std::string
   auto found = scene_for(actor, scene_id, Role::kMember);
   if (!found) return unexpected(found.error());
   SceneState& scene = **found;
-  json::value stored = document;
-  resolve_devices(scene.home_id, stored);
-  auto parsed = parse_scene(stored, devices_of(scene.home_id));
-  if (!parsed) return unexpected(invalid(std::move(parsed.error())));
-  for (const auto& [id, other] : scenes_) {
-    if (id != scene.id && other->home_id == scene.home_id && hub::same_name(other->scene.name, parsed->name)) {
-      return unexpected(conflict(fmt::format("this home has a scene '{}' already", parsed->name)));
-    }
-  }
-  SceneState changed{scene.id, scene.home_id, json::serialize(stored), std::move(*parsed)};
-  if (auto saved = save(changed); !saved) return unexpected(storage(saved.error()));
-  scene = std::move(changed);
+  auto changed = make_scene(scene.id, scene.home_id, document);
+  if (!changed) return unexpected(changed.error());
+  if (auto saved = save(*changed); !saved) return unexpected(storage(saved.error()));
+  scene = std::move(*changed);
   return view(scene);
 }
 
@@ -813,21 +820,13 @@ hub::Result<void> Engine::remove_scene(std::string_view actor, std::string_view 
   // A rule that runs it would be left broken: say which.
   for (const auto& [id, rule] : rules_) {
     if (rule->home_id != (*found)->home_id || !rule->rule) continue;
-    if (rule->document.find(json::serialize(json::value((*found)->scene.name))) != std::string::npos) {
-      std::function<bool(const std::vector<Action>&)> uses = [&](const std::vector<Action>& actions) {
-        for (const Action& a : actions) {
-          if (a.kind == Action::Kind::kScene && hub::same_name(a.name, (*found)->scene.name)) return true;
-          for (const Branch& b : a.branches) {
-            if (uses(b.actions)) return true;
-          }
-          if (uses(a.otherwise)) return true;
-        }
-        return false;
-      };
-      if (uses(rule->rule->actions)) {
-        return unexpected(conflict(fmt::format("rule '{}' runs scene '{}': change or remove the rule first",
-                                               rule->rule->name, (*found)->scene.name)));
-      }
+    bool uses = false;
+    visit_actions(rule->rule->actions, "actions", [&](const Action& a, const std::string&) {
+      uses |= a.kind == Action::Kind::kScene && hub::same_name(a.name, (*found)->scene.name);
+    });
+    if (uses) {
+      return unexpected(conflict(fmt::format("rule '{}' runs scene '{}': change or remove the rule first",
+                                             rule->rule->name, (*found)->scene.name)));
     }
   }
   store::WriteBatch batch;
@@ -855,18 +854,18 @@ hub::Result<std::vector<SceneView>> Engine::scenes(std::string_view actor, std::
 hub::Result<std::size_t> Engine::apply_scene(std::string_view actor, std::string_view home_id,
                                              std::string_view reference) {
   if (auto allowed = check_role(actor, home_id, Role::kGuest); !allowed) return unexpected(allowed.error());
-  for (const auto& [id, scene] : scenes_) {
-    if (scene->home_id == home_id && (id == reference || hub::same_name(scene->scene.name, reference))) {
-      if (!scene->problem.empty()) {
-        return unexpected(conflict(fmt::format("scene '{}' no longer fits its devices: {}", scene->scene.name,
-                                               scene->problem)));
-      }
-      auto user = registry_.user(actor);
-      return apply_scene_states(*scene, fmt::format("scene '{}' applied by {}", scene->scene.name,
-                                                    user ? user->name : std::string(actor)));
-    }
+  const SceneState* scene = find_scene(std::string(home_id), reference);
+  if (auto by_id = scenes_.find(reference); by_id != scenes_.end() && by_id->second->home_id == home_id) {
+    scene = by_id->second.get();
   }
-  return unexpected(not_found(fmt::format("no scene '{}' in this home", reference)));
+  if (!scene) return unexpected(not_found(fmt::format("no scene '{}' in this home", reference)));
+  if (!scene->problem.empty()) {
+    return unexpected(conflict(fmt::format("scene '{}' no longer fits its devices: {}", scene->scene.name,
+                                           scene->problem)));
+  }
+  auto user = registry_.user(actor);
+  return apply_scene_states(*scene, fmt::format("scene '{}' applied by {}", scene->scene.name,
+                                                user ? user->name : std::string(actor)));
 }
 
 std::size_t Engine::apply_scene_states(const SceneState& scene, const std::string& why) {
@@ -929,7 +928,7 @@ hub::Result<HomeSettings> Engine::change_settings(std::string_view actor, std::s
     home.settings = before;
     return unexpected(storage(saved.error()));
   }
-  if (time_zone) home.zone = zone ? *zone : TimeZone::local();
+  if (time_zone) home.zone = zone ? *zone : server_zone();
   if (mode && *mode != before.mode) {
     effects_.publish(std::string(home_id), json::object{{"type", "mode"}, {"mode", *mode}});
   }
@@ -998,28 +997,23 @@ void Engine::install(RuleState& rule) {
     }
     for (const auto& child : c.children) condition(child);
   };
-  std::function<void(const std::vector<Action>&)> actions = [&](const std::vector<Action>& list) {
-    for (const Action& a : list) {
-      for (const Trigger& t : a.wait_for) {
-        if (const auto* p = std::get_if<PropertyTrigger>(&t)) {
-          listen(p->property.device_id, Interest::Kind::kReports);
-          to_fetch.push_back(p->property.device_id);
-        } else if (const auto* e = std::get_if<EventTrigger>(&t)) {
-          listen(e->device_id, Interest::Kind::kEvents);
-        } else if (const auto* c = std::get_if<ConnectionTrigger>(&t)) {
-          listen(c->device_id, Interest::Kind::kConnections);
-        }
-      }
-      for (const Branch& b : a.branches) {
-        for (const auto& c : b.conditions) condition(c);
-        actions(b.actions);
-      }
-      for (const auto& c : a.while_conditions) condition(c);
-      actions(a.otherwise);
-    }
-  };
   for (const auto& c : r.conditions) condition(c);
-  actions(r.actions);
+  visit_actions(r.actions, "actions", [&](const Action& a, const std::string&) {
+    for (const Trigger& t : a.wait_for) {
+      if (const auto* p = std::get_if<PropertyTrigger>(&t)) {
+        listen(p->property.device_id, Interest::Kind::kReports);
+        to_fetch.push_back(p->property.device_id);
+      } else if (const auto* e = std::get_if<EventTrigger>(&t)) {
+        listen(e->device_id, Interest::Kind::kEvents);
+      } else if (const auto* c = std::get_if<ConnectionTrigger>(&t)) {
+        listen(c->device_id, Interest::Kind::kConnections);
+      }
+    }
+    for (const Branch& b : a.branches) {
+      for (const auto& c : b.conditions) condition(c);
+    }
+    for (const auto& c : a.while_conditions) condition(c);
+  });
   std::sort(to_fetch.begin(), to_fetch.end());
   to_fetch.erase(std::unique(to_fetch.begin(), to_fetch.end()), to_fetch.end());
   for (const auto& device_id : to_fetch) {
@@ -1101,15 +1095,7 @@ std::optional<std::int64_t> Engine::next_clock_time(const Trigger& trigger, cons
     // Day by day (up to 8 years: "0 0 29 2 *" waits for a leap year), then its hours and minutes.
     for (std::int64_t day = first_day; day < first_day + 8 * 366; ++day) {
       const CivilDate date = civil_from_days(day);
-      const int weekday = weekday_of(day);
-      if (!c->cron.months[date.month]) continue;
-      const bool day_ok = c->cron.days[date.day];
-      const bool weekday_ok = c->cron.weekdays[weekday];
-      const bool matches_day = c->cron.any_day && c->cron.any_weekday ? true
-                               : c->cron.any_day                      ? weekday_ok
-                               : c->cron.any_weekday                  ? day_ok
-                                                                      : day_ok || weekday_ok;
-      if (!matches_day) continue;
+      if (!c->cron.matches_day(date.day, date.month, weekday_of(day))) continue;
       for (int hour = 0; hour < 24; ++hour) {
         if (!c->cron.hours[hour]) continue;
         for (int minute = 0; minute < 60; ++minute) {
@@ -1255,7 +1241,7 @@ bool Engine::commanded_recently(const std::string& device_id, std::uint32_t prop
 // --- runs -----------------------------------------------------------------------------------------
 
 Engine::Fired Engine::fire(RuleState& rule, std::string trigger, bool caused_by_automation) {
-  if (!rule.enabled()) return {0, "the rule is disabled"};
+  if (!rule.enabled()) return {0, false, "the rule is disabled"};
   const std::int64_t now_ms = now();
   if (caused_by_automation) {
     // A rule whose runs keep setting off its own triggers is a loop: stop it before it floods devices.
@@ -1276,14 +1262,13 @@ Engine::Fired Engine::fire(RuleState& rule, std::string trigger, bool caused_by_
                                                   {"rule", rule.id},
                                                   {"message", fmt::format("Rule '{}' was {}", rule.rule->name,
                                                                           rule.problem)}});
-      return {0, rule.problem};
+      return {0, false, rule.problem};
     }
   }
-  std::size_t running = 0;
-  for (const auto& run : rule.runs) running += run->ended ? 0 : 1;
+  const std::size_t running = rule.running();
   switch (rule.rule->mode) {
     case RunMode::kSingle:
-      if (running > 0) return {0, "ignored: a run is going (mode single)"};
+      if (running > 0) return {0, false, "ignored: a run is going (mode single)"};
       break;
     case RunMode::kRestart:
       if (running > 0) stop_runs(rule, "stopped: restarted by " + trigger);
@@ -1291,20 +1276,21 @@ Engine::Fired Engine::fire(RuleState& rule, std::string trigger, bool caused_by_
     case RunMode::kQueued:
       if (running > 0) {
         if (rule.queued.size() >= rule.rule->max_runs) {
-          return {0, fmt::format("dropped: {} runs wait already (mode queued, max_runs {})", rule.queued.size(),
-                                 rule.rule->max_runs)};
+          return {0, false, fmt::format("dropped: {} runs wait already (mode queued, max_runs {})",
+                                        rule.queued.size(), rule.rule->max_runs)};
         }
         rule.queued.push_back(std::move(trigger));
-        return {0, "queued: it runs when the run going ends (mode queued)"};
+        return {0, true, "queued: it runs when the run going ends (mode queued)"};
       }
       break;
     case RunMode::kParallel:
       if (running >= rule.rule->max_runs) {
-        return {0, fmt::format("dropped: {} runs are going (mode parallel, max_runs {})", running, rule.rule->max_runs)};
+        return {0, false,
+                fmt::format("dropped: {} runs are going (mode parallel, max_runs {})", running, rule.rule->max_runs)};
       }
       break;
   }
-  return {start_run(rule, std::move(trigger)), {}};
+  return {start_run(rule, std::move(trigger)), false, {}};
 }
 
 std::uint64_t Engine::start_run(RuleState& rule, std::string trigger) {
@@ -1402,10 +1388,7 @@ void Engine::advance(Strand& strand) {
         break;
       }
       case Action::Kind::kScene: {
-        const SceneState* scene = nullptr;
-        for (const auto& [id, s] : scenes_) {
-          if (s->home_id == rule.home_id && hub::same_name(s->scene.name, a.name)) scene = s.get();
-        }
+        const SceneState* scene = find_scene(rule.home_id, a.name);
         if (!scene || !scene->problem.empty()) {
           step("scene", a.name, scene ? fmt::format("error: the scene no longer fits its devices: {}", scene->problem)
                                       : fmt::format("error: no scene '{}' in this home", a.name));
@@ -1421,11 +1404,7 @@ void Engine::advance(Strand& strand) {
         strand.state = Strand::State::kDelay;
         strand.wait = &a;
         strand.until = started + a.duration.count();
-        Strand* s = &strand;
-        strand.timer = add_timer(strand.until, [this, s] {
-          s->timer = 0;
-          resume_wait(*s, "done");
-        });
+        arm_delay(strand);
         dirty_.insert(&run);  // paused: stored at the next flush
         return;
       }
@@ -1514,6 +1493,14 @@ void Engine::advance(Strand& strand) {
       }
     }
   }
+}
+
+void Engine::arm_delay(Strand& strand) {
+  Strand* s = &strand;
+  strand.timer = add_timer(strand.until, [this, s] {
+    s->timer = 0;
+    resume_wait(*s, "done");
+  });
 }
 
 bool Engine::enter_wait(Strand& strand, const Action& wait, std::size_t step) {

@@ -116,6 +116,7 @@ class Engine {
   // What a trigger did: started a run, or why not.
   struct Fired {
     std::uint64_t run = 0;  // 0: none started
+    bool queued = false;    // it waits its turn (mode queued)
     std::string note;       // why none: "a run is going (mode single)", ...
   };
   // Runs the rule now, as its manual trigger would (conditions are checked).
@@ -187,6 +188,12 @@ class Engine {
   // The home's devices as rules name them; kept until the registry changes.
   const std::vector<DeviceInfo>& devices_of(const std::string& home_id);
   RuleView view(const RuleState& rule) const;
+  // The document as people see it: devices by the names they have now.
+  boost::json::value with_names(const std::string& document) const;
+  // The scene of the home called `name` (any case), if any.
+  const SceneState* find_scene(const std::string& home_id, std::string_view name) const;
+  // A scene from its document, checked; a conflict if another scene of the home has its name.
+  hub::Result<SceneState> make_scene(std::string id, std::string home_id, boost::json::value document);
   SceneView view(const SceneState& scene) const;
 
   // Rules: reading, checking, taking in and out of the indexes.
@@ -210,6 +217,8 @@ class Engine {
   // Runs.
   std::uint64_t start_run(RuleState& rule, std::string trigger);
   void advance(Strand& strand);
+  // Wakes the strand at its `until`, its delay done.
+  void arm_delay(Strand& strand);
   void finish_strand(Strand& strand);
   void end_run(Run& run, std::string result);
   void stop_runs(RuleState& rule, const std::string& why);

@@ -299,6 +299,23 @@ class EngineCase : public ::testing::TestWithParam<std::string> {
           ASSERT_TRUE(added) << added.error().message;
         }
       });
+    } else if (const auto* scene = step.if_contains("remove_scene")) {
+      engine([&](Engine& e) {
+        const auto views = e.scenes(alice_, home_);
+        std::string id;
+        for (const auto& view : *views) {
+          if (view.document.at("name").as_string() == scene->as_string()) id = view.id;
+        }
+        ASSERT_FALSE(id.empty()) << "no scene " << json::serialize(*scene);
+        auto removed = e.remove_scene(alice_, id);
+        if (const auto* error = step.if_contains("error")) {
+          ASSERT_FALSE(removed) << "the scene was removed";
+          std::string why;
+          EXPECT_TRUE(contains(json::value(removed.error().message), *error, why)) << why;
+        } else {
+          ASSERT_TRUE(removed) << removed.error().message;
+        }
+      });
     } else if (const auto* enable = step.if_contains("enable")) {
       const std::string id = rule_id(enable->as_string());
       engine([&](Engine& e) { ASSERT_TRUE(e.enable_rule(alice_, id, true)); });
