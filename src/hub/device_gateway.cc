@@ -63,6 +63,28 @@ std::optional<DeviceTopic> parse_device_topic(std::string_view topic) {
   return DeviceTopic{after.substr(0, slash), after.substr(slash + 1)};
 }
 
+Expected<json::object, std::string> check_arguments(const Device& device, const spec::Service& service,
+                                                    std::span<const std::uint32_t> piids, const json::object& given,
+                                                    std::string_view what) {
+  json::object checked;
+  for (std::uint32_t piid : piids) {
+    const spec::Property* property = service.property(piid);
+    const std::string name = spec::qualified_name(service, property->name);
+    const json::value* value = given.if_contains(name);
+    if (!value) value = given.if_contains(spec::qualified_ids(service, piid));
+    if (!value) value = given.if_contains(property->name);
+    if (!value) return unexpected(fmt::format("device '{}': {} needs its argument '{}'", device.name, what, name));
+    auto valid = spec::check_value(service, *property, *value);
+    if (!valid) return unexpected(valid.error().message(device.name));
+    checked[name] = spec::to_json(*valid);
+  }
+  if (checked.size() != given.size()) {
+    return unexpected(fmt::format("device '{}': {} takes {} argument(s); {} were given", device.name, what,
+                                  piids.size(), given.size()));
+  }
+  return checked;
+}
+
 Expected<std::vector<CheckedProperty>, std::string> check_properties(const Device& device, const spec::DeviceType& type,
                                                                      const json::object& values, spec::Use use) {
   std::vector<CheckedProperty> checked;
@@ -241,31 +263,14 @@ Verdict DeviceGateway::handle_event(const Device& device, const mqtt::Message& m
   }
   const json::object& given = arguments ? arguments->get_object() : empty;
   const std::string event_name = spec::qualified_name(*found->service, found->member->name);
-  // Each argument by its name, by ids or by its bare name; passed on by name.
-  json::object checked;
-  for (std::uint32_t piid : found->member->arguments) {
-    const spec::Property* property = found->service->property(piid);
-    const std::string name = spec::qualified_name(*found->service, property->name);
-    const json::value* value = given.if_contains(name);
-    if (!value) value = given.if_contains(spec::qualified_ids(*found->service, piid));
-    if (!value) value = given.if_contains(property->name);
-    if (!value) {
-      return rejected(fmt::format("device '{}': event {} needs its argument '{}'", device.name, event_name, name));
-    }
-    auto valid = spec::check_value(*found->service, *property, *value);
-    if (!valid) return rejected(valid.error().message(device.name));
-    checked[name] = spec::to_json(*valid);
-  }
-  if (checked.size() != given.size()) {
-    return rejected(fmt::format("device '{}': event {} takes {} argument(s); {} were given", device.name, event_name,
-                                checked.size(), given.size()));
-  }
+  auto checked = check_arguments(device, *found->service, found->member->arguments, given, "event " + event_name);
+  if (!checked) return rejected(std::move(checked.error()));
   spdlog::debug("device '{}' ({}): event {}", device.name, device.id, event_name);
-  if (observer_) observer_->event(device, event_name, checked);
+  if (observer_) observer_->event(device, event_name, *checked);
   if (events_.active()) {
     json::object out = event_head("event", device, wall_clock_ms());
     out["event"] = event_name;
-    out["arguments"] = std::move(checked);
+    out["arguments"] = std::move(*checked);
     emit(device, spec::json_text(out));
   }
   return Verdict{Verdict::Kind::kConsumed};

@@ -69,6 +69,14 @@ struct CheckedProperty {
 Expected<std::vector<CheckedProperty>, std::string> check_properties(const Device& device, const spec::DeviceType& type,
                                                                      const boost::json::object& values, spec::Use use);
 
+// Checks the arguments `given` for an action's inputs or an event's arguments (`piids`
+// of `service`), each by `<service>.<property>`, by ids or by its bare name, and no
+// others; returns them by `<service>.<property>`. `what` names them in messages:
+// "action speaker.play-text", "event motion-sensor.no-motion".
+Expected<boost::json::object, std::string> check_arguments(const Device& device, const spec::Service& service,
+                                                           std::span<const std::uint32_t> piids,
+                                                           const boost::json::object& given, std::string_view what);
+
 // What became of a command (a set or an action call).
 struct CommandReply {
   enum class Status : std::uint8_t {

@@ -126,30 +126,11 @@ void Hub::call_device(Device device_value, std::string_view action, const json::
   }
   const spec::Service& service = *found->service;
   const spec::Action& spec_action = *found->member;
-  const std::string action_name = spec::qualified_name(service, spec_action.name);
-  json::object arguments;
-  std::size_t used = 0;
-  for (std::uint32_t piid : spec_action.in) {
-    const spec::Property* property = service.property(piid);
-    const std::string name = spec::qualified_name(service, property->name);
-    const json::value* value = in.if_contains(name);
-    if (!value) value = in.if_contains(spec::qualified_ids(service, piid));
-    if (!value) value = in.if_contains(property->name);
-    if (!value) {
-      return done(unexpected(invalid(fmt::format("device '{}': action {} needs its argument '{}'", device->name,
-                                                 action_name, name))));
-    }
-    auto valid = spec::check_value(service, *property, *value);
-    if (!valid) return done(unexpected(invalid(valid.error().message(device->name))));
-    arguments[name] = spec::to_json(*valid);
-    ++used;
-  }
-  if (used != in.size()) {
-    return done(unexpected(invalid(fmt::format("device '{}': action {} takes {} argument(s); {} were given",
-                                               device->name, action_name, spec_action.in.size(), in.size()))));
-  }
+  auto arguments = check_arguments(*device, service, spec_action.in, in,
+                                   "action " + spec::qualified_name(service, spec_action.name));
+  if (!arguments) return done(unexpected(invalid(std::move(arguments.error()))));
   const std::string device_id = device->id;
-  on_device_shard(device_id, [this, device = std::move(device_value), &service, &spec_action, arguments = std::move(arguments),
+  on_device_shard(device_id, [this, device = std::move(device_value), &service, &spec_action, arguments = std::move(*arguments),
                               wait, done = std::move(done)](std::size_t shard) mutable {
     gateway_.send_action(shard, device, service, spec_action, std::move(arguments), wait, std::move(done));
   });
