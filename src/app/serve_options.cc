@@ -35,7 +35,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
   CLI::App& command = *app.add_subcommand(
       "serve",
       "Run the server: the MQTT broker (TCP, WebSocket, TLS) with the device protocol, the HTTP API\n"
-      "with its event stream, and the embedded store.\n"
+      "with its event stream, the automation engine (rules, scenes), and the embedded store.\n"
       "Every listener binds --bind; a port of 0 picks a free one and off disables it. Each listener\n"
       "logs the address it bound, then 'ready'. SIGINT or SIGTERM stops it cleanly.\n"
       "The options can also come from a file: millet serve --config FILE (TOML/INI, keys as below,\n"
