@@ -211,7 +211,7 @@ Api::Api(hub::Hub& hub, automation::Automations& automations, ApiOptions options
       automations_(automations),
       registry_(hub.registry()),
       options_(options),
-      worker_(std::make_unique<WorkerThread>()) {}
+      worker_(std::make_unique<WorkerThread>("api-worker")) {}
 
 // Connections still open when the server stops are destroyed with the Api,
 // after the reactors have stopped; their event-stream subscriptions end first.

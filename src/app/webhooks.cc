@@ -97,7 +97,7 @@ automation::Outcome send(const std::string& method, const std::string& url_text,
 
 automation::WebhookSender make_webhook_sender() {
   // Waiting webhooks are dropped at shutdown: each may take 10 s.
-  auto worker = std::make_shared<WorkerThread>(kMostWaiting, WorkerThread::AtExit::kDropWaiting);
+  auto worker = std::make_shared<WorkerThread>("webhooks", kMostWaiting, WorkerThread::AtExit::kDropWaiting);
   return [worker](const std::string& method, const std::string& url, const std::string& body,
                   std::function<void(automation::Outcome)> done) {
     auto job = [method, url, body, done] {

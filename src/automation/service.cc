@@ -4,6 +4,7 @@
 
 #include <future>
 
+#include "base/thread_name.h"
 #include "base/wall_clock.h"
 #include "hub/shadow.h"
 #include "spec/value.h"
@@ -103,7 +104,10 @@ Expected<void, std::string> Automations::start() {
   std::promise<Expected<void, std::string>> loaded;
   auto result = loaded.get_future();
   post([&loaded](Engine& engine) { loaded.set_value(engine.load()); });
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("automations");
+    run();
+  });
   return result.get();
 }
 
@@ -117,11 +121,14 @@ void Automations::stop() {
 }
 
 void Automations::post(std::function<void(Engine&)> task) {
+  bool first = false;
   {
     std::lock_guard lock(mutex_);
+    first = tasks_.empty();
     tasks_.push_back(std::move(task));
   }
-  wake_.notify_one();
+  // The thread takes all waiting tasks at once: only the first of them need wake it.
+  if (first) wake_.notify_one();
 }
 
 void Automations::sync() {

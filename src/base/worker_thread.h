@@ -8,7 +8,10 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <string>
 #include <thread>
+
+#include "base/thread_name.h"
 
 namespace millet {
 
@@ -17,9 +20,13 @@ class WorkerThread {
   // What the destructor does with jobs still waiting: run them, or drop them.
   enum class AtExit { kRunWaiting, kDropWaiting };
 
-  explicit WorkerThread(std::size_t max_waiting = std::numeric_limits<std::size_t>::max(),
+  // name: the thread's name (top -H, perf).
+  explicit WorkerThread(std::string name, std::size_t max_waiting = std::numeric_limits<std::size_t>::max(),
                         AtExit at_exit = AtExit::kRunWaiting)
-      : max_waiting_(max_waiting), at_exit_(at_exit), thread_([this] { run(); }) {}
+      : max_waiting_(max_waiting), at_exit_(at_exit), thread_([this, name = std::move(name)] {
+          name_this_thread(name);
+          run();
+        }) {}
   ~WorkerThread() {
     {
       std::lock_guard lock(mutex_);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/thread_name.h"
 #include "base/wall_clock.h"
 
 namespace millet::hub {
@@ -34,6 +35,7 @@ Expected<std::size_t, std::string> HistoryPruner::prune_once(std::int64_t now_ms
 
 void HistoryPruner::start(std::chrono::milliseconds first, std::chrono::milliseconds interval) {
   thread_ = std::thread([this, first, interval] {
+    name_this_thread("history-pruner");
     std::chrono::milliseconds wait = first;
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, wait, [this] { return stopping_; })) {

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "base/assert.h"
+#include "base/thread_name.h"
 #include "net/stream.h"
 
 namespace millet::net {
@@ -187,7 +188,10 @@ ReactorPool::~ReactorPool() { stop_and_join(); }
 
 void ReactorPool::start() {
   for (auto& reactor : reactors_) {
-    threads_.emplace_back([r = reactor.get()] { r->run(); });
+    threads_.emplace_back([r = reactor.get()] {
+      name_this_thread("reactor-" + std::to_string(r->index()));
+      r->run();
+    });
   }
 }
 

@@ -122,6 +122,29 @@ TEST_P(KvStoreContract, RangeScanIncludesTheStartAndExcludesTheEnd) {
   EXPECT_EQ(last("a", "h/a"), Pairs{});
 }
 
+// Shadows are rewritten in place and history is appended with insert hints
+// (rocksdb_store.cc): the last write of a key wins, whatever its length, also after an
+// erase, and a series reads in order however its inserts interleave with others.
+TEST_P(KvStoreContract, RewritesAndAppendsReadBackInOrder) {
+  for (int round = 0; round < 300; ++round) {
+    WriteBatch batch;
+    batch.put(Space::kShadows, "d1", std::string(1 + round % 7, static_cast<char>('a' + round % 26)));
+    batch.put(Space::kShadows, "d2", std::to_string(round));
+    if (round == 200) batch.erase(Space::kShadows, "d1");
+    for (const char* series : {"s1", "s2"}) {
+      std::string key(series);
+      for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>((round >> shift) & 0xff));
+      batch.put(Space::kHistory, key, std::to_string(round));
+    }
+    ASSERT_TRUE(store_->write(batch).has_value());
+  }
+  EXPECT_EQ(scan_all(*store_, Space::kShadows, ""), (Pairs{{"d1", std::string(1 + 299 % 7, 'a' + 299 % 26)},
+                                                          {"d2", "299"}}));
+  const auto series = scan_all(*store_, Space::kHistory, "s1");
+  ASSERT_EQ(series.size(), 300u);
+  for (int round = 0; round < 300; ++round) EXPECT_EQ(series[round].second, std::to_string(round));
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, KvStoreContract, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "RocksDb" : "Memory"; });
 
@@ -158,6 +181,11 @@ TEST(RocksDbStore, WriteIsDurableAcrossAProcessCrash) {
     WriteBatch batch;
     batch.put(Space::kSessions, "client", "state");
     if (!(*store)->write(batch)) _exit(3);
+    for (const char* value : {"1", "22", "3"}) {  // rewritten in place in the memtable
+      WriteBatch shadow;
+      shadow.put(Space::kShadows, "device", value);
+      if (!(*store)->write(shadow)) _exit(4);
+    }
     _exit(0);  // no destructor, no flush: as abrupt as kill -9 after the ack
   }
   int status = 0;
@@ -167,6 +195,7 @@ TEST(RocksDbStore, WriteIsDurableAcrossAProcessCrash) {
   auto store = open_rocksdb_store(directory.path());
   ASSERT_TRUE(store.has_value()) << store.error();
   EXPECT_EQ(scan_all(**store, Space::kSessions, ""), (Pairs{{"client", "state"}}));
+  EXPECT_EQ(scan_all(**store, Space::kShadows, ""), (Pairs{{"device", "3"}}));
 }
 
 }  // namespace

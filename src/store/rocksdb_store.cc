@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
 
 #include <array>
@@ -106,6 +107,31 @@ class RocksDbStore final : public KvStore {
   std::array<rocksdb::ColumnFamilyHandle*, kSpaceCount> families_{};
 };
 
+// A key's series: all of it but the time at its end (history keys end in a u64 time).
+class SeriesPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "millet.SeriesPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return {key.data(), key.size() - 8}; }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() > 8; }
+};
+
+// How each family is kept. The memtable is a skip list, where an insert that starts from
+// the top costs a cache miss per level, and every version of a key is kept until a flush.
+// - history appends to each series in time order: a hint (where the last insert with the
+//   same series went) makes the usual insert nearly free;
+// - a shadow record is rewritten under the same key at every report and set: updated in
+//   place, the memtable stays as small as the set of keys. In-place updates rule out
+//   snapshots and backward iteration on the family; shadows are only read forward, at start.
+rocksdb::ColumnFamilyOptions family_options(Space space) {
+  rocksdb::ColumnFamilyOptions options;
+  if (space == Space::kHistory) {
+    options.memtable_insert_with_hint_prefix_extractor = std::make_shared<SeriesPrefix>();
+  } else if (space == Space::kShadows) {
+    options.inplace_update_support = true;
+  }
+  return options;
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<KvStore>, std::string> open_rocksdb_store(const std::string& directory) {
@@ -115,11 +141,19 @@ Expected<std::unique_ptr<KvStore>, std::string> open_rocksdb_store(const std::st
   // Table files share the process's open-file limit with client connections.
   options.max_open_files = 256;
   options.keep_log_file_num = 4;
+  // Insert hints and in-place updates (family_options) need one thread to insert a write
+  // group's batches.
+  options.allow_concurrent_memtable_write = false;
+  // A log file is kept until every family with data in it has flushed; a family written
+  // rarely (users, homes) or in place (shadows) would otherwise keep gigabytes of log, all
+  // replayed at the next start. Past this much log, the families holding the oldest flush.
+  options.max_total_wal_size = 256ull << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kSpaceCount; ++i) {
-    families.emplace_back(std::string(space_name(static_cast<Space>(i))), rocksdb::ColumnFamilyOptions());
+    const auto space = static_cast<Space>(i);
+    families.emplace_back(std::string(space_name(space)), family_options(space));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
