@@ -393,6 +393,12 @@ class Run {
   // An operation is a set that reached its target over MQTT; its latency runs
   // from the report's send. Without --rate, each pair keeps --window reports whose
   // set has not arrived (so the engine's queue cannot grow without bound).
+  //
+  // Sets are matched to reports in order, so each measured report must be a change: a
+  // sensor left at 21.5 by an earlier run would otherwise set nothing with its first
+  // report, and every later set would be taken for the answer to the report before it.
+  // Each sensor therefore first reports 20.5, a value the run never sends, and the run
+  // starts once the sets this sets off have stopped coming.
 
   static constexpr std::string_view kInterconnectReport = R"({"properties":{"environment.temperature":21.5}})";
 
@@ -429,7 +435,7 @@ class Run {
       callbacks.on_connected = [this, i] {
         publishers_[i].client->prepare_publish_payload("$device/" + devices_[i].id + "/report", 1,
                                                        std::string(kInterconnectReport));
-        if (--waiting_ == 0) begin_interconnect();
+        if (--waiting_ == 0) prime_interconnect();
       };
       callbacks.on_publish_acked = [this, i](std::uint8_t reason) {
         if (reason >= 0x80) stop(fmt::format("device {}: a report was refused (reason 0x{:02x})", devices_[i].id, reason));
@@ -437,6 +443,23 @@ class Run {
       const int source = source_for(i);
       open(publishers_[i], devices_[i].id, std::move(callbacks), source, devices_[i].id, devices_[i].secret);
     }
+  }
+
+  void prime_interconnect() {
+    for (Peer& p : publishers_) {
+      p.client->patch_payload(kInterconnectReport.find("21.5") + 1, '0');
+      p.client->publish(Stamp{});
+    }
+    last_priming_set_ = Clock::now();
+    await_priming_quiet();
+  }
+
+  void await_priming_quiet() {
+    if (Clock::now() - last_priming_set_ < std::chrono::milliseconds(300)) {
+      reactor_.after(std::chrono::milliseconds(50), [this] { await_priming_quiet(); });
+      return;
+    }
+    begin_interconnect();
   }
 
   void begin_interconnect() {
@@ -477,9 +500,12 @@ class Run {
   }
 
   void on_command(std::size_t i) {
-    // Before the reports start, a target may get the values it was sent earlier (millet resends
-    // desired values a device has not reported): not this run's.
-    if (started_ == Clock::time_point{}) return;
+    // Before the reports start: the sets of the priming reports, and the values a target was
+    // sent earlier (millet resends desired values a device has not reported). Not this run's.
+    if (started_ == Clock::time_point{}) {
+      last_priming_set_ = Clock::now();
+      return;
+    }
     const auto now = Clock::now();
     ++subscribers_[i].received;
     ++delivered_in_run_;
@@ -566,6 +592,7 @@ class Run {
   std::size_t next_publisher_ = 0;
   LatencyHistogram histogram_;
   Clock::time_point started_, measure_from_, measure_until_, last_progress_;
+  Clock::time_point last_priming_set_;  // interconnect: when the last set before the run arrived
   bool sending_stopped_ = false, finished_ = false;
 
   std::size_t next_connection_ = 0, pending_ = 0, connected_ = 0;
