@@ -1,6 +1,7 @@
 // The RocksDB implementation of KvStore: one column family per Space.
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
@@ -148,6 +149,9 @@ Expected<std::unique_ptr<KvStore>, std::string> open_rocksdb_store(const std::st
   // rarely (users, homes) or in place (shadows) would otherwise keep gigabytes of log, all
   // replayed at the next start. Past this much log, the families holding the oldest flush.
   options.max_total_wal_size = 256ull << 20;
+  // Compaction can wait; the reactors answering devices cannot. (Flushes keep their priority:
+  // a memtable that cannot flush stalls writes.)
+  (void)options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
