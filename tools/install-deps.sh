@@ -9,6 +9,7 @@ APT_PACKAGES=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev librocksdb-dev libssl-dev libsodium-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libmosquitto-dev
+  libjemalloc-dev
   # real peers for the tests
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-yaml openssl nodejs npm
   # fuzzing (libFuzzer) and sanitizers

@@ -1,6 +1,9 @@
 // `millet serve`: open the store, restore the broker, listen, run until a signal.
 
 #include <signal.h>
+#ifdef MILLET_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -48,6 +51,17 @@ void raise_open_file_limit() {
   }
 }
 
+std::string allocator_name() {
+#ifdef MILLET_JEMALLOC
+  const char* version = nullptr;
+  std::size_t size = sizeof version;
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version) return std::string("jemalloc ") + version;
+  return "jemalloc";
+#else
+  return "the C library's malloc";
+#endif
+}
+
 std::string url(std::string_view scheme, const net::Endpoint& endpoint, std::string_view path) {
   return std::string(scheme) + "://" + endpoint.to_string() + std::string(path);
 }
@@ -74,6 +88,7 @@ int serve(ServeOptions options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   raise_open_file_limit();
+  spdlog::debug("memory allocator: {}", allocator_name());
 
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     spdlog::error("TLS needs both --tls-cert and --tls-key");
