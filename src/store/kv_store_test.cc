@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 
 namespace millet::store {
@@ -133,7 +134,8 @@ TEST_P(KvStoreContract, RewritesAndAppendsReadBackInOrder) {
     if (round == 200) batch.erase(Space::kShadows, "d1");
     for (const char* series : {"s1", "s2"}) {
       std::string key(series);
-      for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>((round >> shift) & 0xff));
+      const auto time = static_cast<std::uint64_t>(round);  // big-endian, as history keys end
+      for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>((time >> shift) & 0xff));
       batch.put(Space::kHistory, key, std::to_string(round));
     }
     ASSERT_TRUE(store_->write(batch).has_value());
