@@ -246,6 +246,9 @@ void Api::handle(const Request& request, Responder responder) {
     return responder.send(Response{200, "{\"status\":\"ok\"}\n"});
   }
   if (request.path != kPrefix && !request.path.starts_with(std::string(kPrefix) + "/")) {
+    if (options_.web && request.path != "/api" && !request.path.starts_with("/api/")) {
+      return responder.send(options_.web->serve(request));
+    }
     return responder.send(error_response(404, "not_found",
                                          fmt::format("no such resource: {} (the API is under {}/)", request.path, kPrefix)));
   }

@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "api/http_connection.h"
+#include "api/static_files.h"
 #include "base/worker_thread.h"
 #include "automation/service.h"
 #include "hub/hub.h"
@@ -35,6 +36,8 @@ struct ApiOptions {
   // the request says (`?wait=` in ms), and the most it may ask for.
   std::chrono::milliseconds default_wait{5000};
   std::chrono::milliseconds max_wait{30000};
+  // The web app's files, served at every path outside /api/ (none: those paths are 404).
+  std::shared_ptr<const StaticFiles> web;
 };
 
 class Api final : public RequestHandler {

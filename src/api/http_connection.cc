@@ -1,5 +1,6 @@
 #include "api/http_connection.h"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -227,11 +228,16 @@ void HttpConnection::deliver(Response response) {
 void HttpConnection::write_response(const Response& response, bool keep_alive) {
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + std::string(reason_phrase(response.status)) +
                      "\r\nContent-Type: " + response.content_type +
-                     "\r\nContent-Length: " + std::to_string(response.body.size()) + "\r\nCache-Control: no-store\r\n";
-  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+                     "\r\nContent-Length: " + std::to_string(response.body.size()) + "\r\n";
+  bool cache_control = false;
+  for (const auto& [name, value] : response.headers) {
+    head += name + ": " + value + "\r\n";
+    cache_control |= boost::beast::iequals(name, "Cache-Control");
+  }
+  if (!cache_control) head += "Cache-Control: no-store\r\n";
   head += keep_alive ? "\r\n" : "Connection: close\r\n\r\n";
   stream_->output().append(std::string_view(head));
-  stream_->output().append(std::string_view(response.body));
+  if (!response.head_only) stream_->output().append(std::string_view(response.body));
   stream_->flush_soon();
   if (!keep_alive) finish();
 }

@@ -41,7 +41,9 @@ struct Response {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  // Sent as they are; without a Cache-Control among them, "Cache-Control: no-store" is added.
   std::vector<std::pair<std::string, std::string>> headers;
+  bool head_only = false;  // a HEAD request's answer: the length of `body`, not the body
 };
 
 class HttpConnection;

@@ -62,6 +62,28 @@ std::string allocator_name() {
 #endif
 }
 
+// The web app's files: from --web-dir (which must hold them), or from web/dist beside this
+// millet when it has been built; null when there are none to serve.
+Expected<std::shared_ptr<const api::StaticFiles>, std::string> load_web_app(const std::string& option) {
+  if (option == "off") return std::shared_ptr<const api::StaticFiles>();
+  std::string directory = option;
+  if (directory.empty()) {
+    std::error_code error;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+    const auto beside = error ? std::filesystem::path() : exe.parent_path().parent_path() / "web" / "dist";
+    directory = !beside.empty() && std::filesystem::exists(beside / "index.html", error) ? beside.string()
+                                                                                         : MILLET_SOURCE_WEB_DIR;
+  }
+  auto files = api::StaticFiles::load(directory);
+  if (!files) {
+    if (!option.empty()) return unexpected("--web-dir: " + files.error());
+    spdlog::info("web app: not built ({}); the HTTP port serves the API alone", files.error());
+    return std::shared_ptr<const api::StaticFiles>();
+  }
+  spdlog::info("web app: {} files, {} KiB, from {}", files->file_count(), files->total_bytes() / 1024, directory);
+  return std::make_shared<const api::StaticFiles>(std::move(*files));
+}
+
 std::string url(std::string_view scheme, const net::Endpoint& endpoint, std::string_view path) {
   return std::string(scheme) + "://" + endpoint.to_string() + std::string(path);
 }
@@ -161,7 +183,13 @@ int serve(ServeOptions options) {
   hub::Hub hub(**registry, history, gateway, broker);
   automation::Automations automations(*store, hub, make_webhook_sender());
   gateway.observe(&automations);
-  api::Api api(hub, automations, {.open_signup = options.open_signup});
+  auto web = load_web_app(options.web_dir);
+  if (!web) {
+    spdlog::error("{}", web.error());
+    return 1;
+  }
+  const bool serving_web = *web != nullptr;
+  api::Api api(hub, automations, {.open_signup = options.open_signup, .web = std::move(*web)});
   hub::HistoryPruner pruner(**registry, history, *store);
   pruner.start(std::chrono::minutes(1), std::chrono::hours(1));
   (*registry)->on_credentials_withdrawn([&broker](const std::string& device_id) {
@@ -230,6 +258,9 @@ int serve(ServeOptions options) {
     if (listeners[i]->options().name == "mqtt") {
       const auto& endpoint = listeners[i]->endpoint();
       spdlog::info("try: mosquitto_sub -h {} -p {} -t '#' -v", endpoint.address, endpoint.port);
+    }
+    if (listeners[i]->options().name == "http" && serving_web) {
+      spdlog::info("open the web app: {}", url("http", listeners[i]->endpoint(), "/"));
     }
   }
   spdlog::info("ready");

@@ -59,6 +59,9 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
   command.add_option("--data-dir", o.data_dir, "Directory for the embedded store (created if missing)")
       ->capture_default_str();
   command.add_option("--spec-dir", o.spec_dir, "Device catalog folder, checked at start (default: spec/ of this millet)");
+  command.add_option("--web-dir", o.web_dir,
+                     "The web app's built files, served on the HTTP port outside /api/ (default: web/dist of this "
+                     "millet, if built; off: none)");
   command.add_flag("--deny-anonymous", o.deny_anonymous,
                    "Refuse MQTT clients without credentials (devices always need theirs)");
   command.add_flag("--open-signup", o.open_signup,

@@ -18,6 +18,7 @@ struct Port {
 struct ServeOptions {
   std::string data_dir = "data";
   std::string spec_dir;  // empty: default_spec_dir()
+  std::string web_dir;   // empty: web/dist of this millet if built; "off": no web app
   std::string bind = "127.0.0.1";
   std::string mqtt_port = "1883";
   std::string ws_port = "8083";

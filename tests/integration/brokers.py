@@ -90,6 +90,7 @@ _MILLET_FLAGS = {
     "topic_alias_max": "--topic-alias-max",
     "max_session_expiry": "--max-session-expiry",
     "threads": "--threads",
+    "web_dir": "--web-dir",  # millet only: the web app's files
 }
 
 _LISTENING_RE = re.compile(r"listening (\w+) on (\S+)")
