@@ -8,9 +8,7 @@ trace`. The test shortens the rule's 5 minutes to 2 seconds; nothing else differ
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -18,11 +16,10 @@ import paho.mqtt.client as mqtt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from brokers import Broker  # noqa: E402
-from common import MILLET_BIN, TIMEOUT, millet_only  # noqa: E402
+from cli_case import CliCase  # noqa: E402
+from common import TIMEOUT, millet_only  # noqa: E402
 from test_automations_api import evening_somewhere  # noqa: E402
 
-EXAMPLE_LIGHT = os.path.join(os.path.dirname(MILLET_BIN), "examples", "millet-example-light")
 README_RULE = {
     "name": "Hall light follows motion", "mode": "restart",
     "triggers": [{"type": "property", "device": "Hall motion", "property": "motion-sensor.motion-state", "to": True}],
@@ -35,35 +32,11 @@ README_RULE = {
 
 
 @millet_only("the walkthrough is millet's")
-class AutomationWalkthrough(unittest.TestCase):
-
-    def setUp(self):
-        self.broker = Broker(kind="millet").start()
-        self.addCleanup(self.broker.close)
-        config = tempfile.mkdtemp(prefix="millet-cli-config-")
-        self.env = {**os.environ, "XDG_CONFIG_HOME": config,
-                    "MILLET_SERVER": f"http://127.0.0.1:{self.broker.http_port}"}
-
-    def millet(self, *arguments: str, stdin: str | None = None) -> str:
-        out = subprocess.run([MILLET_BIN, *arguments], input=stdin, capture_output=True, text=True, timeout=60,
-                             env=self.env)
-        self.assertEqual(out.returncode, 0, f"millet {' '.join(arguments)}: {out.stderr}")
-        return out.stdout
+class AutomationWalkthrough(CliCase):
 
     def add_device(self, name: str, kind: str) -> tuple[str, str]:
-        added = self.millet("device", "add", name, "--type", kind)
+        added = self.millet("device", "add", name, "--type", kind).stdout
         return re.search(r"^id:\s+(\S+)", added, re.M).group(1), re.search(r"^secret:\s+(\S+)", added, re.M).group(1)
-
-    def light_says(self, text: str, after: int = 0) -> int:
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            self.light_log.seek(0)
-            found = self.light_log.read().find(text, after)
-            if found >= 0:
-                return found + len(text)
-            time.sleep(0.05)
-        self.light_log.seek(0)
-        self.fail(f"the example light did not print {text!r}; it printed:\n{self.light_log.read()}")
 
     def test_motion_after_sunset_turns_the_light_on_and_then_off(self):
         self.millet("user", "add", "alice", stdin="a-long-password\n")
@@ -75,19 +48,14 @@ class AutomationWalkthrough(unittest.TestCase):
         light_id, light_secret = self.add_device("Hall light", "light")
         motion_id, motion_secret = self.add_device("Hall motion", "motion-sensor")
 
-        self.light_log = open(os.path.join(self.broker.workdir, "light.log"), "w+")
-        self.addCleanup(self.light_log.close)
-        light = subprocess.Popen([EXAMPLE_LIGHT, "--port", str(self.broker.mqtt_port), "--id", light_id,
-                                  "--secret", light_secret], stdout=self.light_log, stderr=subprocess.STDOUT)
-        self.addCleanup(light.wait, 10)
-        self.addCleanup(light.terminate)
+        self.start_light(light_id, light_secret)
         self.light_says(f"connected as {light_id}")
 
         rule = json.loads(json.dumps(README_RULE).replace('"5m"', '"2s"'))
         rule_file = os.path.join(self.broker.workdir, "hall-light.json")
         with open(rule_file, "w") as f:
             json.dump(rule, f, indent=2)
-        self.assertRegex(self.millet("rule", "add", rule_file), r"^rule Hall light follows motion \(rl-\w+\) in Flat")
+        self.assertRegex(self.millet("rule", "add", rule_file).stdout, r"^rule Hall light follows motion \(rl-\w+\) in Flat")
 
         motion = mqtt.Client(client_id=motion_id, protocol=mqtt.MQTTv5)
         motion.username_pw_set(motion_id, motion_secret)
@@ -108,7 +76,7 @@ class AutomationWalkthrough(unittest.TestCase):
         self.light_says("on → false", seen)
         self.assertGreaterEqual(time.monotonic() - started, 1.5, "the light went off before the motion had stopped 2 s")
 
-        trace = self.millet("rule", "trace", "hall light follows motion", "--last", "1")
+        trace = self.millet("rule", "trace", "hall light follows motion", "--last", "1").stdout
         self.assertIn("trigger: Hall motion: motion-sensor.motion-state (unknown) → true", trace)
         self.assertIn("✓ conditions[0].sun: sunset today is at", trace)
         self.assertRegex(trace, r"actions\[0\]\s+set\s+Hall light: light\.on = true light\.brightness = 30\s+→ sent")

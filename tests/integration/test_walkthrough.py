@@ -6,60 +6,21 @@ API, its brightness set and obeyed, its history read."""
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from api_client import Api  # noqa: E402
-from brokers import Broker  # noqa: E402
-from common import MILLET_BIN, TIMEOUT, millet_only  # noqa: E402
-
-EXAMPLE_LIGHT = os.path.join(os.path.dirname(MILLET_BIN), "examples", "millet-example-light")
+from cli_case import CliCase  # noqa: E402
+from common import TIMEOUT, millet_only  # noqa: E402
 
 
 @millet_only("the walkthrough is millet's")
-class ReadmeWalkthrough(unittest.TestCase):
-
-    def setUp(self):
-        self.broker = Broker(kind="millet").start()
-        self.addCleanup(self.broker.close)
-        config = tempfile.mkdtemp(prefix="millet-cli-config-")
-        self.env = {**os.environ, "XDG_CONFIG_HOME": config,
-                    "MILLET_SERVER": f"http://127.0.0.1:{self.broker.http_port}"}
-
-    def millet(self, *arguments: str, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess:
-        out = subprocess.run([MILLET_BIN, *arguments], input=stdin, capture_output=True, text=True, timeout=60,
-                             env=self.env)
-        if ok:
-            self.assertEqual(out.returncode, 0, f"millet {' '.join(arguments)}: {out.stderr}")
-        return out
-
-    def start_light(self, device_id: str, secret: str) -> subprocess.Popen:
-        output = open(os.path.join(self.broker.workdir, "light.log"), "w+")
-        self.addCleanup(output.close)
-        light = subprocess.Popen([EXAMPLE_LIGHT, "--port", str(self.broker.mqtt_port), "--id", device_id,
-                                  "--secret", secret], stdout=output, stderr=subprocess.STDOUT, text=True)
-        self.addCleanup(light.wait, 10)
-        self.addCleanup(light.terminate)
-        self.light_log = output
-        return light
-
-    def light_says(self, text: str) -> None:
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            self.light_log.seek(0)
-            if text in self.light_log.read():
-                return
-            time.sleep(0.05)
-        self.light_log.seek(0)
-        self.fail(f"the example light did not print {text!r}; it printed:\n{self.light_log.read()}")
+class ReadmeWalkthrough(CliCase):
 
     def test_the_readme_walkthrough(self):
-        self.assertTrue(os.access(EXAMPLE_LIGHT, os.X_OK), f"{EXAMPLE_LIGHT} is built by make build")
         self.millet("user", "add", "alice", stdin="a-long-password\n")
         self.assertIn("signed in", self.millet("login", "--user", "alice", stdin="a-long-password\n").stdout)
         self.millet("home", "add", "Flat")
