@@ -79,7 +79,8 @@ Response StaticFiles::serve(const Request& request) const {
   const File* file = path.empty() ? find("index.html") : find(path);
   if (!file && path.ends_with('/')) file = find(std::string(path) + "index.html");
   if (!file) {
-    const std::string_view last = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
+    const std::size_t slash = path.rfind('/');
+    const std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
     if (last.find('.') != std::string_view::npos) {
       return error_response(404, "not_found", fmt::format("no such file: /{}", path));
     }
