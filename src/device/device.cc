@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "device/detail/fleet_loop.h"
 #include "device/detail/mqtt_client.h"
 #include "device/detail/protocol.h"
 
@@ -71,6 +72,13 @@ class Device::Impl {
     if (running_.exchange(true)) return;
     if (thread_.joinable()) thread_.join();  // a run that millet's refusal ended
     thread_ = std::thread([this] { finish(client_.run()); });
+  }
+
+  void start(detail::FleetLoop& fleet) {
+    if (running_.exchange(true)) return;
+    if (thread_.joinable()) thread_.join();
+    client_.set_waker(&fleet);
+    fleet.add(client_, [this](const Status& ended) { finish(ended); });
   }
 
   Status run() {
@@ -200,6 +208,11 @@ class Device::Impl {
   Status ended_ = Status::ok();  // guarded by ended_mutex_: what ended the last run
 };
 
+class Fleet::Impl {
+ public:
+  detail::FleetLoop loop;
+};
+
 Device::Device(Options options) {
   check(options);
   impl_ = std::make_unique<Impl>(std::move(options));
@@ -228,6 +241,7 @@ void Device::on_connection(ConnectionHandler handler) {
 }
 
 void Device::start() { impl_->start(); }
+void Device::start(Fleet& fleet) { impl_->start(fleet.impl_->loop); }
 Status Device::run() { return impl_->run(); }
 Status Device::stop() { return impl_->stop(); }
 bool Device::running() const { return impl_->running_; }
@@ -247,5 +261,9 @@ Status Device::report(json::object properties, std::chrono::system_clock::time_p
 Status Device::event(std::string_view name, json::object arguments, DeliveryHandler on_delivery) {
   return impl_->send("event", detail::event_payload(name, arguments), std::move(on_delivery));
 }
+
+Fleet::Fleet() : impl_(std::make_unique<Impl>()) {}
+Fleet::~Fleet() = default;
+std::size_t Fleet::size() const { return impl_->loop.size(); }
 
 }  // namespace millet::device

@@ -14,7 +14,8 @@
 // `report()`, `event()`, `stop()`, `connected()` and `running()` may be called from any
 // thread, handlers included. Handlers are registered before `start()` / `run()`.
 // A Device uses one thread, one socket, a socket pair and an eventfd, and nothing
-// global but libmosquitto's one-time initialisation, so a process can hold hundreds.
+// global but libmosquitto's one-time initialisation, so a process can hold hundreds;
+// a Fleet runs thousands on one thread.
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -141,6 +142,8 @@ struct Options {
   LogHandler log;  // optional: what the library has to say, on the network thread
 };
 
+class Fleet;
+
 class Device {
  public:
   // Throws std::invalid_argument when an option is unusable (no id, keep_alive < 5 s, a CA
@@ -178,6 +181,9 @@ class Device {
 
   // Runs the device on a thread of its own and returns at once. No-op when running.
   void start();
+  // Runs the device on the fleet's network thread, with the fleet's other devices, and
+  // returns at once. No-op when running. See Fleet.
+  void start(Fleet& fleet);
   // Runs the device on the calling thread until stop() is called (from another thread
   // or a handler) or millet refuses it. Returns Status::ok() after stop(), else the
   // refusal. An error at once when the device is already running.
@@ -211,6 +217,37 @@ class Device {
   const std::string& id() const;
 
  private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs many devices on one network thread: thousands from one process (a simulator, a
+// gateway), where a thread per device would not do. A device of a fleet holds its socket
+// and the socket pair libmosquitto opens for each client, and nothing else — no thread.
+// Its handlers run on the fleet's thread, one at a time with those of every other device
+// of the fleet: a handler that takes long delays them all. Everything else is as for a
+// device run on a thread of its own: the same connecting, reconnecting, stop() and
+// refusals. Connecting to the server blocks the fleet's thread while TCP connects (at
+// once on a local network, up to the system's connect timeout for an unreachable host).
+//
+//   Fleet fleet;
+//   for (auto& device : devices) device->start(fleet);
+//
+// The fleet's destructor stops the devices still running on it (as stop() does) and
+// must not run while another thread reports to one of them; a device stopped or
+// destroyed first leaves the fleet by itself.
+class Fleet {
+ public:
+  Fleet();  // starts the fleet's thread
+  ~Fleet();
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+
+  // How many devices are running on it.
+  std::size_t size() const;
+
+ private:
+  friend class Device;
   class Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -9,6 +9,8 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <stdexcept>
@@ -488,6 +490,130 @@ TEST_F(DeviceTest, RunEndsWhenAHandlerStopsTheDeviceAndItsAnswerStillGoesOut) {
   // What was queued before the run ended is sent before the DISCONNECT.
   EXPECT_EQ(payload_of(millet.next()), json::parse(R"({"id": "a-off", "status": "ok", "out": {}})"));
   EXPECT_TRUE(broker_.wait_for_log(std::string("Received DISCONNECT from ") + kId));
+}
+
+int threads_of_this_process() {
+  int count = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) ++count;
+  return count;
+}
+
+int open_descriptors() {
+  int count = 0;
+  for ([[maybe_unused]] const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  return count;
+}
+
+// Many devices on one fleet: each connects, reports, and obeys a set, all on one thread.
+TEST_F(DeviceTest, AFleetRunsManyDevicesOnOneThreadEachWithItsOwnConnection) {
+  broker_.start("max_connections -1\n");
+  MilletSide millet(broker_.port());
+  millet.subscribe("$device/+/set/result");
+  constexpr int kDevices = 300;
+  const int threads_before = threads_of_this_process();
+  const int descriptors_before = open_descriptors();
+  std::vector<std::unique_ptr<Device>> devices;
+  std::atomic<int> connected{0}, reported{0}, applied{0};
+  Fleet fleet;
+  for (int i = 0; i < kDevices; ++i) {
+    Options each = options();
+    each.id = "d-fleet" + std::to_string(100000 + i);
+    auto& device = *devices.emplace_back(std::make_unique<Device>(each));
+    device.on_connection([&](const ConnectionEvent& event) {
+      if (event.kind != Kind::kConnected) return;
+      ++connected;
+      (void)device.report({{"light.on", false}}, [&](const Delivery& delivery) {
+        if (delivery.accepted()) ++reported;
+      });
+    });
+    device.on_set("light.on", [&](const json::value&) {
+      ++applied;
+      return Status::ok();
+    });
+    device.start(fleet);
+  }
+  EXPECT_EQ(fleet.size(), std::size_t{kDevices});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (reported < kDevices && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(connected, kDevices);
+  EXPECT_EQ(reported, kDevices);
+  // One thread (the fleet's) for them all; per device its socket and libmosquitto's pair.
+  EXPECT_EQ(threads_of_this_process(), threads_before + 1);
+  EXPECT_LE(open_descriptors(), descriptors_before + 2 + 3 * kDevices);
+
+  ASSERT_TRUE(broker_.wait_for_log("Sending SUBACK to d-fleet100299"));
+  for (int i : {0, 150, 299}) {
+    const std::string id = "d-fleet" + std::to_string(100000 + i);
+    millet.publish("$device/" + id + "/set", R"({"id": "s-)" + id + R"(", "properties": {"light.on": true}})");
+    auto answer = millet.next_on("$device/" + id + "/set/result");
+    ASSERT_TRUE(answer) << id;
+    EXPECT_EQ(json::parse(answer->payload).at("status"), "ok");
+  }
+  EXPECT_EQ(applied, 3);
+}
+
+TEST_F(DeviceTest, AFleetDeviceStoppedLeavesItAndTheFleetStopsTheRestWhenItGoes) {
+  broker_.start();
+  auto fleet = std::make_unique<Fleet>();
+  std::vector<std::unique_ptr<Device>> devices;
+  EventLog first_events;
+  for (int i = 0; i < 3; ++i) {
+    Options each = options();
+    each.id = "d-leaving" + std::to_string(100 + i);
+    auto& device = *devices.emplace_back(std::make_unique<Device>(each));
+    if (i == 0) device.on_connection(first_events.handler());
+    device.start(*fleet);
+  }
+  ASSERT_TRUE(first_events.wait_for(Kind::kConnected));
+  ASSERT_TRUE(broker_.wait_for_log("Sending SUBACK to d-leaving102"));
+  EXPECT_TRUE(devices[0]->stop().is_ok());
+  EXPECT_FALSE(devices[0]->running());
+  EXPECT_EQ(fleet->size(), 2u);
+  EXPECT_TRUE(broker_.wait_for_log("Received DISCONNECT from d-leaving100"));
+
+  devices[0]->start(*fleet);  // back again, on the same fleet
+  ASSERT_TRUE(first_events.wait_for(Kind::kConnected, 2));
+  devices[1].reset();  // destroyed while running: it leaves the fleet
+  EXPECT_EQ(fleet->size(), 2u);
+
+  fleet.reset();
+  EXPECT_FALSE(devices[0]->running());
+  EXPECT_FALSE(devices[2]->running());
+  EXPECT_TRUE(broker_.wait_for_log("Received DISCONNECT from d-leaving102"));
+  EXPECT_TRUE(broker_.wait_for_log("Received DISCONNECT from d-leaving100", 2));
+  // A report now waits for the device's next run, as on a device never started.
+  EXPECT_TRUE(devices[0]->report({{"light.on", true}}).is_ok());
+}
+
+TEST_F(DeviceTest, AFleetDeviceReconnectsAfterTheBrokerRestartsAndARefusedOneEndsItsRun) {
+  broker_.add_user(kId, kSecret);
+  broker_.start("password_file " + broker_.password_file() + "\n");
+  Fleet fleet;
+  Device device(options());
+  device.on_connection(events_.handler());
+  Options wrong = options();
+  wrong.id = "d-wrongsecret1";
+  Device refused(wrong);
+  EventLog refused_events;
+  refused.on_connection(refused_events.handler());
+  device.start(fleet);
+  refused.start(fleet);
+  ASSERT_TRUE(events_.wait_for(Kind::kConnected));
+  auto refusal = refused_events.wait_for(Kind::kRefused);
+  ASSERT_TRUE(refusal);
+  const Status ended = refused.stop();
+  EXPECT_EQ(ended.message(), refusal->message);  // mosquitto: 0x87 for a user it does not know
+  EXPECT_EQ(fleet.size(), 1u);
+
+  broker_.stop();
+  ASSERT_TRUE(events_.wait_for(Kind::kDisconnected));
+  broker_.start("password_file " + broker_.password_file() + "\n");
+  ASSERT_TRUE(events_.wait_for(Kind::kConnected, 2));
+  AwaitedDelivery delivered;
+  ASSERT_TRUE(device.report({{"light.on", true}}, delivered.handler()).is_ok());
+  auto delivery = delivered.get();
+  ASSERT_TRUE(delivery);
+  EXPECT_TRUE(delivery->accepted());
 }
 
 TEST_F(DeviceTest, UnusableOptionsAreRefusedUpFront) {

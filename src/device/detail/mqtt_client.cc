@@ -44,13 +44,11 @@ MqttClient::MqttClient(Options options, std::vector<std::string> subscriptions, 
       will_topic_(std::move(will_topic)),
       listener_(std::move(listener)) {
   initialise_libmosquitto_once();
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) throw std::runtime_error(std::string("device: eventfd failed: ") + std::strerror(errno));
 }
 
 MqttClient::~MqttClient() {
   if (mosq_) mosquitto_destroy(mosq_);
-  ::close(wake_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 // --- any thread --------------------------------------------------------------------------
@@ -76,9 +74,15 @@ void MqttClient::request_stop() {
 }
 
 void MqttClient::wake() {
+  if (Waker* waker = waker_) {
+    waker->wake(*this);
+    return;
+  }
+  const int fd = wake_fd_;
+  if (fd < 0) return;  // no run has begun: the first one sends what is queued
   const std::uint64_t one = 1;
   // Cannot fail but for a counter at its maximum, which is still a pending wake-up.
-  (void)!::write(wake_fd_, &one, sizeof one);
+  (void)!::write(fd, &one, sizeof one);
 }
 
 void MqttClient::drain_wakeups() {
@@ -93,32 +97,99 @@ void MqttClient::log(LogLevel level, std::string_view message) const {
 // --- the network thread ---------------------------------------------------------------------
 
 Status MqttClient::run() {
+  if (wake_fd_ < 0) {
+    const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) return Status::error(std::string("device: eventfd failed: ") + std::strerror(errno));
+    wake_fd_ = fd;
+  }
+  begin();
+  bool readable = false;
+  while (advance(readable)) {
+    pollfd ready[2] = {{socket(), POLLIN, 0}, {wake_fd_, POLLIN, 0}};  // poll() skips a socket of -1
+    if (wants_write()) ready[0].events |= POLLOUT;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    // A failed poll (EINTR) leaves revents 0: the next round only keeps the connection alive.
+    (void)::poll(ready, 2, static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0)));
+    if (ready[1].revents & POLLIN) drain_wakeups();
+    readable = ready[0].revents & (POLLIN | POLLERR | POLLHUP);
+  }
+  return ended_;
+}
+
+void MqttClient::begin() {
   network_thread_ = std::this_thread::get_id();
-  Status ended = open();
-  Backoff backoff(options_.reconnect_delay_min, options_.reconnect_delay_max);
-  while (ended.is_ok() && !stop_requested_) {
+  backoff_.emplace(options_.reconnect_delay_min, options_.reconnect_delay_max);
+  ended_ = Status::ok();
+  const Status opened = open();
+  if (!opened.is_ok()) {
+    end_run(opened);
+    return;
+  }
+  phase_ = Phase::kWaiting;
+  deadline_ = std::chrono::steady_clock::now();  // connect at once
+}
+
+bool MqttClient::advance(bool readable) {
+  if (phase_ == Phase::kEnded || phase_ == Phase::kIdle) return false;
+  if (stop_requested_) {
+    end_run(Status::ok());
+    return false;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (phase_ == Phase::kWaiting) {
+    if (now < deadline_) return true;
     accepted_ = false;
     refusal_.reset();
     lost_reason_.clear();
     last_library_error_.clear();
-    if (connect()) serve();
-    if (refusal_ && refusal_->permanent) {
-      ended = Status::error(refusal_->message);
-      notify({ConnectionEvent::Kind::kRefused, refusal_->message, connack_code_, false, {}});
-      break;
+    if (!connect()) {
+      connection_ended();
+      return phase_ != Phase::kEnded;
     }
-    if (stop_requested_) break;
-    if (accepted_) backoff.reset();
-    const std::chrono::milliseconds delay = backoff.next();
-    notify({ConnectionEvent::Kind::kDisconnected, refusal_ ? refusal_->message : lost_reason_,
-            refusal_ ? connack_code_ : 0, false, delay});
-    wait(delay);
+    phase_ = Phase::kOpen;
+    readable = false;
   }
+  serve(readable);
+  if (mosquitto_socket(mosq_) < 0) {  // the connection ended (or was refused)
+    if (lost_reason_.empty()) lost_reason_ = "the connection was closed";
+    connection_ended();
+    return phase_ != Phase::kEnded;
+  }
+  // The next round lets mosquitto_loop_misc() keep the connection alive (PINGREQ) and
+  // give up on a server that stopped answering.
+  deadline_ = now + std::chrono::seconds(1);
+  return true;
+}
+
+int MqttClient::socket() const { return mosq_ && phase_ == Phase::kOpen ? mosquitto_socket(mosq_) : -1; }
+
+bool MqttClient::wants_write() const { return socket() >= 0 && mosquitto_want_write(mosq_); }
+
+void MqttClient::connection_ended() {
+  if (refusal_ && refusal_->permanent) {
+    notify({ConnectionEvent::Kind::kRefused, refusal_->message, connack_code_, false, {}});
+    end_run(Status::error(refusal_->message));
+    return;
+  }
+  if (stop_requested_) {
+    end_run(Status::ok());
+    return;
+  }
+  if (accepted_) backoff_->reset();
+  const std::chrono::milliseconds delay = backoff_->next();
+  phase_ = Phase::kWaiting;
+  deadline_ = std::chrono::steady_clock::now() + delay;
+  notify({ConnectionEvent::Kind::kDisconnected, refusal_ ? refusal_->message : lost_reason_,
+          refusal_ ? connack_code_ : 0, false, delay});
+}
+
+void MqttClient::end_run(Status why) {
   close();
   give_up_unacknowledged();
   stop_requested_ = false;
+  phase_ = Phase::kEnded;
+  ended_ = std::move(why);
   network_thread_ = std::thread::id();
-  return ended;
 }
 
 Status MqttClient::open() {
@@ -203,27 +274,11 @@ bool MqttClient::connect() {
   return false;
 }
 
-void MqttClient::serve() {
-  while (!stop_requested_) {
-    const int socket = mosquitto_socket(mosq_);
-    if (socket < 0) {  // the connection ended (or was refused)
-      if (lost_reason_.empty()) lost_reason_ = "the connection was closed";
-      return;
-    }
-    pollfd ready[2] = {{socket, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    if (mosquitto_want_write(mosq_)) ready[0].events |= POLLOUT;
-    // The timeout lets mosquitto_loop_misc() keep the connection alive (PINGREQ) and
-    // give up on a server that stopped answering.
-    if (::poll(ready, 2, 1000) < 0 && errno != EINTR) {
-      lost_reason_ = std::string("poll failed: ") + std::strerror(errno);
-      return;
-    }
-    if (ready[1].revents & POLLIN) drain_wakeups();
-    if (ready[0].revents & (POLLIN | POLLERR | POLLHUP)) note(mosquitto_loop_read(mosq_, 1));  // runs the callbacks
-    if (connected_) send_queued();
-    if (mosquitto_socket(mosq_) >= 0 && mosquitto_want_write(mosq_)) note(mosquitto_loop_write(mosq_, 1));
-    if (mosquitto_socket(mosq_) >= 0) note(mosquitto_loop_misc(mosq_));
-  }
+void MqttClient::serve(bool readable) {
+  if (readable) note(mosquitto_loop_read(mosq_, 1));  // runs the callbacks
+  if (connected_) send_queued();
+  if (mosquitto_socket(mosq_) >= 0 && mosquitto_want_write(mosq_)) note(mosquitto_loop_write(mosq_, 1));
+  if (mosquitto_socket(mosq_) >= 0) note(mosquitto_loop_misc(mosq_));
 }
 
 void MqttClient::note(int code) {
@@ -273,16 +328,6 @@ void MqttClient::give_up_unacknowledged() {
     waiting.swap(outbox_);
   }
   for (Outgoing& message : waiting) settle(message.on_delivery, not_sent);
-}
-
-void MqttClient::wait(std::chrono::milliseconds delay) {
-  const auto deadline = std::chrono::steady_clock::now() + delay;
-  while (!stop_requested_) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return;
-    pollfd woken{wake_fd_, POLLIN, 0};
-    if (::poll(&woken, 1, static_cast<int>(left.count())) > 0) drain_wakeups();
-  }
 }
 
 void MqttClient::notify(const ConnectionEvent& event) {

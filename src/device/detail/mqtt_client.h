@@ -3,13 +3,15 @@
 // device's credentials and will, keeping it up (reconnecting with backoff, stopping on
 // a refusal), subscribing, and QoS 1 publishing with a callback per PUBACK.
 //
-// Threads: run() is the network thread; every libmosquitto call and every callback
-// (the Listener's, the DeliveryHandlers) happens on it. publish(), request_stop(),
-// connected() may be called from any thread: publish() queues the message and wakes
-// the network thread through an eventfd.
+// Threads: the network thread is the one that runs run(), or the Fleet's loop that
+// drives the client through begin() and advance(); every libmosquitto call and every
+// callback (the Listener's, the DeliveryHandlers) happens on it. publish(),
+// request_stop(), connected() may be called from any thread: publish() queues the
+// message and wakes the network thread (the client's eventfd, or its fleet's).
 //
 // libmosquitto's own loop (mosquitto_loop) uses select(), which fails for descriptors
-// past FD_SETSIZE (1024) — a few hundred devices in one process. This loop uses poll().
+// past FD_SETSIZE (1024) — a few hundred devices in one process. run() uses poll(),
+// a fleet epoll.
 
 #include <atomic>
 #include <deque>
@@ -21,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "device/detail/backoff.h"
 #include "device/detail/connack.h"
 #include "device/device.h"
 
@@ -44,11 +47,34 @@ class MqttClient {
   MqttClient(const MqttClient&) = delete;
   MqttClient& operator=(const MqttClient&) = delete;
 
+  // Who wakes the network thread of a client that a fleet drives.
+  class Waker {
+   public:
+    virtual void wake(MqttClient& client) = 0;
+
+   protected:
+    ~Waker() = default;
+  };
+
   // Connects and serves until request_stop() or a permanent refusal; see Device::run().
   // Messages still unacknowledged when it returns are given up (kNotSent).
   Status run();
   // Makes the current run, or the next one if none is going on, return soon.
   void request_stop();
+
+  // The same run driven by another loop (a fleet's), on its thread: begin() once, then
+  // advance() whenever socket() is ready (`readable`: for reading or with an error), the
+  // client was woken, or deadline() has come — until it returns false; ended() then says
+  // why. Between calls the loop watches socket() (when >= 0) for reading, and for writing
+  // too while wants_write(). `waker` is told when publish() or request_stop() want the
+  // network thread; set it before begin() and keep it while the client lives.
+  void set_waker(Waker* waker) { waker_ = waker; }  // nullptr: run() wakes itself
+  void begin();
+  bool advance(bool readable);
+  int socket() const;
+  bool wants_write() const;
+  std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+  const Status& ended() const { return ended_; }
 
   // Queues a QoS 1 PUBLISH; see Device::report().
   Status publish(std::string topic, std::string payload, DeliveryHandler on_delivery);
@@ -64,15 +90,18 @@ class MqttClient {
     DeliveryHandler on_delivery;
   };
 
+  enum class Phase : std::uint8_t { kIdle, kWaiting, kOpen, kEnded };
+
   Status open();     // a fresh libmosquitto client for this run
   void close();      // disconnect and destroy it
   bool connect();    // one attempt: false, with lost_reason_, when no CONNECT could be sent
-  void serve();      // until the connection ends or a stop is requested
+  void serve(bool readable);  // one round of reading, writing and keeping alive
+  void connection_ended();    // retry after a delay, or end the run
+  void end_run(Status why);
   void note(int code);  // a libmosquitto call's result: why the connection ends, if it does
   void send_queued();
   void settle(DeliveryHandler& on_delivery, const Delivery& delivery);
   void give_up_unacknowledged();
-  void wait(std::chrono::milliseconds delay);
   void wake();
   void drain_wakeups();
   void notify(const ConnectionEvent& event);
@@ -88,7 +117,8 @@ class MqttClient {
   const std::vector<std::string> subscriptions_;
   const std::string will_topic_;
   const Listener listener_;
-  int wake_fd_ = -1;
+  std::atomic<int> wake_fd_{-1};  // run()'s, made by its first call
+  std::atomic<Waker*> waker_{nullptr};  // a fleet's, instead
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> connected_{false};
   std::atomic<std::thread::id> network_thread_{};
@@ -98,6 +128,10 @@ class MqttClient {
   std::atomic<std::size_t> unacknowledged_{0};  // in the outbox or in flight
 
   // Network thread only.
+  Phase phase_ = Phase::kIdle;
+  std::chrono::steady_clock::time_point deadline_{};  // the next connection attempt, or keep-alive round
+  std::optional<Backoff> backoff_;
+  Status ended_ = Status::ok();  // what ended the last run
   mosquitto* mosq_ = nullptr;
   std::unordered_map<int, DeliveryHandler> in_flight_;  // by packet id
   bool subscribed_ = false;
