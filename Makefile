@@ -28,9 +28,11 @@ $(SAN_DIR)/build.ninja:
 sanitized: deps $(SAN_DIR)/build.ninja
 	cmake --build $(SAN_DIR) -j $(JOBS)
 
-# Starts millet on its defaults: MQTT 127.0.0.1:1883, WebSocket :8083, HTTP :8080, data in ./data.
+# Starts millet on its defaults: MQTT 127.0.0.1:1883, WebSocket :8083, HTTP :8080, data in ./data,
+# with the demo home (made on the first start, simulated on every start; `make run DEMO=`: none).
+DEMO       ?= --demo
 run: build
-	$(BUILD_DIR)/millet serve --data-dir $(DATA_DIR)
+	$(BUILD_DIR)/millet serve --data-dir $(DATA_DIR) $(DEMO)
 
 test: build sanitized
 	cmake -S . -B $(BUILD_DIR) -DMILLET_SANITIZED_BUILD=$(CURDIR)/$(SAN_DIR) > /dev/null

@@ -4,7 +4,6 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 #include "app/admin_commands.h"
 #include "app/http_client.h"
 #include "app/print.h"
+#include "base/private_file.h"
 #include "hub/registry.h"
 #include "spec/value.h"
 
@@ -53,16 +53,7 @@ Expected<void, std::string> write_credentials(const json::object& credentials) {
   const auto path = credentials_path();
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    if (!out) return unexpected(fmt::format("cannot write {}", temporary));
-    ::chmod(temporary.c_str(), 0600);  // a token is a password
-    out << json::serialize(credentials) << "\n";
-  }
-  std::filesystem::rename(temporary, path, error);
-  if (error) return unexpected(fmt::format("cannot write {}: {}", path.string(), error.message()));
-  return {};
+  return write_private_file(path, json::serialize(credentials) + "\n");  // a token is a password
 }
 
 std::string read_password(const AdminOptions& options) {

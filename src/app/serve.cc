@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "app/demo.h"
 #include "app/webhooks.h"
 #include "automation/service.h"
 #include "app/serve_options.h"
@@ -96,6 +97,47 @@ struct ListenerPlan {
   std::function<std::vector<std::unique_ptr<net::Layer>>()> make_layers;
   bool api = false;  // the HTTP API, not MQTT
 };
+
+// Makes the demo home on a data directory without users, or reads the one made before,
+// and starts simulating its devices against our own MQTT listener. Null when there is no
+// demo to run (said in the log); an error only when making or reading it failed.
+Expected<std::unique_ptr<sim::Simulator>, std::string> start_demo(const ServeOptions& options,
+                                                                  const net::Listener* mqtt, hub::Registry& registry,
+                                                                  automation::Automations& automations,
+                                                                  const spec::Catalog& catalog, DemoHome& demo) {
+  const auto saved = demo_file_in(options.data_dir);
+  std::error_code error;
+  if (std::filesystem::exists(saved, error)) {
+    auto loaded = load_demo_home(saved);
+    if (!loaded) return unexpected("--demo: " + loaded.error());
+    demo = std::move(*loaded);
+  } else if (registry.user_count() == 0) {
+    const std::string description = options.demo_file.empty() ? default_demo_file() : options.demo_file;
+    auto made = make_demo_home(description, registry, automations);
+    if (!made) return unexpected("--demo: " + made.error());
+    demo = std::move(*made);
+    if (auto kept = save_demo_home(saved, demo); !kept) return unexpected("--demo: " + kept.error());
+    spdlog::info("demo: made the home '{}' with {} devices from {}", demo.home, demo.devices.size(), description);
+  } else {
+    spdlog::warn("demo: this data directory has users and no demo home ({} is missing): none is made", saved.string());
+    return std::unique_ptr<sim::Simulator>();
+  }
+  if (!mqtt) {
+    spdlog::warn("demo: the MQTT listener is off (--mqtt-port): the demo devices are not simulated");
+    return std::unique_ptr<sim::Simulator>();
+  }
+  sim::SimulatorOptions connect;
+  const net::Endpoint& endpoint = mqtt->endpoint();
+  connect.host = endpoint.address == "0.0.0.0" ? "127.0.0.1" : endpoint.address == "::" ? "::1" : endpoint.address;
+  connect.port = endpoint.port;
+  connect.on_problem = [](std::string_view device, std::string_view message) {
+    spdlog::warn("demo device {}: {}", device, message);
+  };
+  auto simulator = sim::Simulator::create(catalog, demo.devices, std::move(connect));
+  if (!simulator) return unexpected("--demo: " + simulator.error());
+  (*simulator)->start();
+  return std::move(*simulator);
+}
 
 }  // namespace
 
@@ -265,9 +307,38 @@ int serve(ServeOptions options) {
   }
   spdlog::info("ready");
 
+  DemoHome demo;
+  std::unique_ptr<sim::Simulator> demo_devices;
+  if (options.demo) {
+    const net::Listener* mqtt = nullptr;
+    for (const auto& listener : listeners) {
+      if (listener->options().name == "mqtt") mqtt = listener.get();
+    }
+    auto started = start_demo(options, mqtt, **registry, automations, *catalog, demo);
+    if (!started) {
+      spdlog::error("{}", started.error());
+    } else if ((demo_devices = std::move(*started))) {
+      // The sign-in goes last, where it is seen; the devices have a few seconds to connect.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (demo_devices->counts().online < demo.devices.size() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      spdlog::info("demo: {} of {} devices of '{}' simulated and online", demo_devices->counts().online,
+                   demo.devices.size(), demo.home);
+    }
+    for (const auto& listener : listeners) {
+      if (listener->options().name == "http" && !demo.user.empty()) {
+        spdlog::info("demo: sign in at {} as {} with password {} (kept in {})",
+                     url("http", listener->endpoint(), "/"), demo.user, demo.password,
+                     demo_file_in(options.data_dir).string());
+      }
+    }
+  }
+
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("{}: shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  if (demo_devices) demo_devices->stop();  // they leave before the broker goes
   for (auto& listener : listeners) listener->stop();
   pruner.stop();
   std::promise<void> finished;

@@ -62,6 +62,11 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
   command.add_option("--web-dir", o.web_dir,
                      "The web app's built files, served on the HTTP port outside /api/ (default: web/dist of this "
                      "millet, if built; off: none)");
+  command.add_flag("--demo", o.demo,
+                   "A living demo: on a data directory without users, make the demo home (--demo-file: rooms, ~35 "
+                   "devices, scenes, rules; user demo with a password made at random, kept in DATA_DIR/demo.json), "
+                   "and on every start with --demo simulate its devices in this process (as `millet sim` does)");
+  command.add_option("--demo-file", o.demo_file, "The demo home's description (default: demo/home.json of this millet)");
   command.add_flag("--deny-anonymous", o.deny_anonymous,
                    "Refuse MQTT clients without credentials (devices always need theirs)");
   command.add_flag("--open-signup", o.open_signup,

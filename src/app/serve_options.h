@@ -32,6 +32,8 @@ struct ServeOptions {
   std::string log_level = "info";
   bool deny_anonymous = false;  // refuse MQTT clients without credentials
   bool open_signup = false;     // anyone may create an account through the API
+  bool demo = false;            // make the demo home on a new data dir, and simulate its devices
+  std::string demo_file;        // empty: default_demo_file()
   mqtt::BrokerConfig broker;
 };
 

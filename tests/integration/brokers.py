@@ -91,6 +91,7 @@ _MILLET_FLAGS = {
     "max_session_expiry": "--max-session-expiry",
     "threads": "--threads",
     "web_dir": "--web-dir",  # millet only: the web app's files
+    "demo": "--demo",        # millet only: True makes (or keeps) the demo home and simulates it
 }
 
 _LISTENING_RE = re.compile(r"listening (\w+) on (\S+)")
@@ -284,7 +285,9 @@ class Broker:
             argv += ["--mqtts-port", "0", "--wss-port", "0", "--tls-cert", t.server_cert,
                      "--tls-key", t.server_key]
         for name, value in self.settings.items():
-            if value is not None:
+            if value is True:  # a flag without a value
+                argv += [_MILLET_FLAGS[name]]
+            elif value is not None and value is not False:
                 argv += [_MILLET_FLAGS[name], str(value)]
         if os.environ.get("MILLET_TEST_LOG_LEVEL"):
             argv += ["--log-level", os.environ["MILLET_TEST_LOG_LEVEL"]]
