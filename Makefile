@@ -3,11 +3,16 @@ BUILD_DIR  ?= build
 SAN_DIR    ?= build-sanitize
 FUZZ_DIR   ?= build-fuzz
 DATA_DIR   ?= data
-NODE_DIRS  := tests/integration/node
+NODE_DIRS  := tests/integration/node web tests/browser
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all deps build sanitized run test fuzz clean
+.PHONY: all deps build sanitized run test fuzz screenshots clean
+
+# The web app (web/, docs/web-app.md): bundled by vite into web/dist, which millet serves.
+WEB_SOURCES := web/index.html web/vite.config.js web/package-lock.json $(shell find web/src -type f 2>/dev/null)
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && npm run --silent build
 
 all: build
 
@@ -19,6 +24,7 @@ $(BUILD_DIR)/build.ninja:
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+	@$(MAKE) --no-print-directory web/dist/index.html
 
 # The same code built with AddressSanitizer and UBSan; `make test` runs its unit
 # tests and the whole integration suite against its millet too.
@@ -48,6 +54,12 @@ fuzz: deps
 	    $(FUZZ_DIR)/corpus-mqtt fuzz/corpus/mqtt
 	$(FUZZ_DIR)/fuzz/websocket_fuzzer -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz/ \
 	    $(FUZZ_DIR)/corpus-websocket fuzz/corpus/websocket
+
+# The README's screenshots, from the last browser test run (make test, or ctest -R test_web_app).
+screenshots:
+	mkdir -p docs/screenshots
+	cp $(BUILD_DIR)/screenshots/home.png $(BUILD_DIR)/screenshots/device.png \
+	   $(BUILD_DIR)/screenshots/history.png $(BUILD_DIR)/screenshots/home-phone.png docs/screenshots/
 
 clean:
 	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR)

@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libjemalloc-dev
   # real peers for the tests
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-yaml openssl nodejs npm
+  # the web app's tests, in a real browser (driven by npm playwright-core)
+  chromium
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
 )
@@ -39,9 +41,11 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages used by the tests (MQTT.js): installed from the lock file.
+# npm packages (the web app's build, MQTT.js and playwright-core for the tests): installed
+# from each lock file, again whenever the lock file changed since the last install.
 for dir in "$@"; do
-  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+  if [ -f "$dir/package-lock.json" ] &&
+     { [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
     echo "install-deps: npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -1,0 +1,126 @@
+// millet's web app in Debian's chromium, headless, driven by playwright-core, against a
+// millet started with --demo by tests/integration/test_web_app.py, which passes:
+//   MILLET_URL          the web app's address (http://127.0.0.1:PORT/)
+//   MILLET_USER, MILLET_PASSWORD   the demo sign-in
+//   MILLET_SCREENSHOTS  a folder for the screenshots of the main pages (README)
+// Each step is what a person does and sees; the simulated devices answer for real.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const url = process.env.MILLET_URL;
+const user = process.env.MILLET_USER;
+const password = process.env.MILLET_PASSWORD;
+const shots = process.env.MILLET_SCREENSHOTS;
+const WAIT = 10_000;
+
+let browser;
+let page;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on("pageerror", (error) => { throw error; });
+  if (shots) mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+async function screenshot(name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+}
+
+const card = (name) => page.locator("li.card", { has: page.getByRole("link", { name, exact: true }) });
+
+test("a wrong password is refused with a message", async () => {
+  await page.goto(url);
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "Wrong user name or password." }).waitFor({ timeout: WAIT });
+  await screenshot("sign-in-refused");
+});
+
+test("signing in shows the home, its rooms and live device cards", async () => {
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Demo home" }).waitFor({ timeout: WAIT });
+  for (const room of ["Living room", "Kitchen", "Hall", "Bedroom"]) {
+    await page.getByRole("heading", { name: room }).waitFor({ timeout: WAIT });
+  }
+  assert.ok(await page.locator("li.card").count() >= 30, "a card per demo device");
+  await card("Living room sensor").locator(".dot.on").waitFor({ timeout: WAIT });
+  await card("Living room sensor").locator(".reading", { hasText: "°C" }).waitFor({ timeout: WAIT });
+  await page.locator(".live.on").waitFor({ timeout: WAIT });
+  await screenshot("home");
+});
+
+test("a light's quick toggle turns it on and the card shows the device's report", async () => {
+  const hall = card("Hall light");
+  const toggle = hall.getByRole("switch");
+  const before = await toggle.getAttribute("aria-checked");
+  await toggle.click();
+  const wanted = before === "true" ? "false" : "true";
+  await hall.locator(`button[role=switch][aria-checked="${wanted}"]`).waitFor({ timeout: WAIT });
+});
+
+test("a scene runs and its devices follow", async () => {
+  await page.getByRole("button", { name: "Movie night" }).click();
+  await page.getByRole("status").filter({ hasText: "Movie night: sent to 4 devices." }).waitFor({ timeout: WAIT });
+  await card("Living room light").locator(".reading", { hasText: "15 %" }).waitFor({ timeout: WAIT });
+});
+
+test("a device page has controls from its spec; the brightness slider sets the light", async () => {
+  await page.getByRole("link", { name: "Bedroom light", exact: true }).click();
+  await page.getByRole("heading", { name: "Bedroom light" }).waitFor({ timeout: WAIT });
+  await page.locator("#p-light\\.on:not([disabled])").waitFor({ timeout: WAIT });  // online, state loaded
+  const power = page.getByRole("switch", { name: "Power" });
+  if ((await power.getAttribute("aria-checked")) !== "true") {
+    await power.click();
+    await page.locator('button[role=switch][aria-checked="true"]#p-light\\.on').waitFor({ timeout: WAIT });
+  }
+  const slider = page.getByRole("slider", { name: "Brightness" });
+  await slider.focus();
+  await page.keyboard.press("Home");  // 1 %, then up by 4 steps with the arrow key
+  for (let i = 0; i < 4; ++i) await page.keyboard.press("ArrowRight");
+  await page.locator("output[for='p-light.brightness']", { hasText: "5 %" }).waitFor({ timeout: WAIT });
+  await page.getByRole("status").filter({ hasText: "Brightness: done." }).waitFor({ timeout: WAIT });
+  // The device's report of the value it took shows in the live event log.
+  await page.locator(".event-log li", { hasText: "report light.brightness = 5" }).first().waitFor({ timeout: WAIT });
+  // A value list is a picker; an action a button.
+  assert.equal(await page.getByRole("combobox", { name: "Scene mode" }).count(), 1);
+  await page.getByRole("button", { name: "Toggle power" }).click();
+  await page.getByRole("status").filter({ hasText: "Toggle power: done." }).waitFor({ timeout: WAIT });
+  await screenshot("device");
+});
+
+test("a sensor's history is charted over a chosen range", async () => {
+  await page.getByRole("link", { name: "← Home" }).click();
+  await page.getByRole("link", { name: "Living room sensor", exact: true }).click();
+  await page.getByRole("heading", { name: "History" }).waitFor({ timeout: WAIT });
+  await page.getByRole("combobox", { name: "Property" }).selectOption({ label: "Temperature" });
+  await page.getByRole("button", { name: "Hour" }).click();
+  await page.locator(".chart canvas").waitFor({ timeout: WAIT });
+  await page.locator(".history .hint", { hasText: /^[1-9]\d* values/ }).waitFor({ timeout: WAIT });
+  await page.getByRole("button", { name: "Week" }).click();
+  await page.locator(".history .hint", { hasText: /5m rollups|values/ }).waitFor({ timeout: WAIT });
+  await screenshot("history");
+});
+
+test("on a phone-width screen the cards stack in one column", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("link", { name: "← Home" }).click();
+  await page.getByRole("heading", { name: "Demo home" }).waitFor({ timeout: WAIT });
+  await page.locator("li.card").nth(2).waitFor({ timeout: WAIT });
+  const boxes = await page.locator("li.card").evaluateAll((cards) => cards.slice(0, 3).map((c) => c.getBoundingClientRect().left));
+  assert.equal(new Set(boxes.map(Math.round)).size, 1, "one column");
+  await screenshot("home-phone");
+});
