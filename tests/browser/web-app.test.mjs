@@ -115,9 +115,70 @@ test("a sensor's history is charted over a chosen range", async () => {
   await screenshot("history");
 });
 
+test("an automation made in the editor fires, and its trace says so", async () => {
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Automations" }).click();
+  await page.getByRole("link", { name: "Hall light follows motion" }).waitFor({ timeout: WAIT });
+  await page.getByRole("link", { name: "New automation" }).click();
+  await page.getByLabel("Name").fill("Kitchen light brings the floor lamp");
+  await page.getByLabel("Trigger", { exact: true }).selectOption("property");
+  await page.getByLabel("Trigger device").selectOption("Kitchen light");
+  await page.getByLabel("Trigger property").selectOption("light.on");
+  await page.getByLabel("Comparison").selectOption("to");
+  await page.getByLabel("Trigger value").selectOption("true");
+  await page.getByLabel("Action 1 device").selectOption("Floor lamp");
+  await page.getByLabel("Action 1 property").selectOption("light.on");
+  await page.getByLabel("Action 1 value").selectOption("true");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { name: "Kitchen light brings the floor lamp" }).waitFor({ timeout: WAIT });
+  await page.getByText("It has not run yet.").waitFor({ timeout: WAIT });
+  const editor = page.url();
+
+  await page.getByRole("link", { name: "Home", exact: true }).click();
+  const kitchen = card("Kitchen light");
+  await kitchen.locator("button[role=switch]:not([disabled])").waitFor({ timeout: WAIT });
+  if ((await kitchen.getByRole("switch").getAttribute("aria-checked")) === "true") {
+    await kitchen.getByRole("switch").click();  // off first: the rule fires when it becomes on
+    await kitchen.locator('button[role=switch][aria-checked="false"]').waitFor({ timeout: WAIT });
+  }
+  await kitchen.getByRole("switch").click();
+  await card("Floor lamp").locator('button[role=switch][aria-checked="true"]').waitFor({ timeout: WAIT });
+  await screenshot("home-after-rule");
+
+  await page.goto(editor);
+  const run = page.locator("li.trace").first();
+  await run.getByText("done").waitFor({ timeout: WAIT });
+  await run.locator("summary").click();
+  await run.getByText("Floor lamp: light.on = true").waitFor({ timeout: WAIT });
+  await screenshot("automation");
+});
+
+test("an invalid automation is refused, with the error where it occurs", async () => {
+  await page.getByRole("link", { name: "← Automations" }).click();
+  await page.getByRole("link", { name: "New automation" }).click();
+  await page.getByLabel("Name").fill("Too bright");
+  await page.getByLabel("Trigger", { exact: true }).selectOption("manual");
+  await page.getByLabel("Action 1 device").selectOption("Floor lamp");
+  await page.getByLabel("Action 1 property").selectOption("light.brightness");
+  await page.getByLabel("Action 1 value").fill("140");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.locator('[data-action="0"] [role=alert]', { hasText: "light.brightness = 140 is outside [1, 100]" })
+    .waitFor({ timeout: WAIT });
+  // The same in the JSON editor, with a trigger naming a device the home does not have.
+  await page.getByRole("button", { name: "Edit as JSON" }).click();
+  await page.getByLabel("Automation JSON").fill(JSON.stringify({
+    name: "Ghost", triggers: [{ type: "online", device: "Garage ghost" }],
+    actions: [{ set: { device: "Floor lamp", properties: { "light.on": true } } }],
+  }));
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("alert").filter({ hasText: "triggers[0]: no device 'Garage ghost'" }).waitFor({ timeout: WAIT });
+  await page.getByLabel("Automation JSON").fill("{ not json");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("alert").filter({ hasText: "The JSON does not parse" }).waitFor({ timeout: WAIT });
+});
+
 test("on a phone-width screen the cards stack in one column", async () => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.getByRole("link", { name: "← Home" }).click();
+  await page.getByRole("link", { name: "Home", exact: true }).click();
   await page.getByRole("heading", { name: "Demo home" }).waitFor({ timeout: WAIT });
   await page.locator("li.card").nth(2).waitFor({ timeout: WAIT });
   const boxes = await page.locator("li.card").evaluateAll((cards) => cards.slice(0, 3).map((c) => c.getBoundingClientRect().left));

@@ -7,6 +7,8 @@ import { linkProps, navigate, usePath } from "./router.js";
 import { SignIn } from "./pages/sign-in.js";
 import { HomePage } from "./pages/home.js";
 import { DevicePage } from "./pages/device.js";
+import { AutomationsPage } from "./pages/automations.js";
+import { AutomationEditor } from "./pages/automation-editor.js";
 
 // Device states by id: {online, properties: {name: value}, times: {name: ms}}, merged from
 // GET /devices/{id} and then from the event stream; `log` keeps each device's recent events.
@@ -59,18 +61,24 @@ export function App() {
     return html`<${SignIn} onSignedIn=${() => { setAuthenticated(true); navigate("/"); }} />`;
   }
   const device = path.match(/^\/devices\/([^/]+)$/);
+  const automation = path.match(/^\/automations\/([^/]+)$/);
+  let page;
+  if (device) page = html`<${DevicePage} id=${device[1]} devices=${devices} />`;
+  else if (automation) page = html`<${AutomationEditor} key=${automation[1]} id=${automation[1] === "new" ? null : automation[1]} />`;
+  else if (path === "/automations") page = html`<${AutomationsPage} />`;
+  else page = html`<${HomePage} devices=${devices} />`;
   return html`
     <header class="top">
       <a class="brand" ...${linkProps("/")}>millet</a>
+      <nav class="sections" aria-label="Sections">
+        <a ...${linkProps("/")} aria-current=${path === "/" ? "page" : null}>Home</a>
+        <a ...${linkProps("/automations")} aria-current=${path.startsWith("/automations") ? "page" : null}>Automations</a>
+      </nav>
       <span class=${devices.live ? "live on" : "live"} title=${devices.live ? "live updates" : "reconnecting"}>
         ${devices.live ? "live" : "offline"}
       </span>
       <button class="quiet" onClick=${() => signOut()}>Sign out</button>
     </header>
-    <main>
-      ${device
-        ? html`<${DevicePage} id=${device[1]} devices=${devices} />`
-        : html`<${HomePage} devices=${devices} />`}
-    </main>
+    <main>${page}</main>
   `;
 }

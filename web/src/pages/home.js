@@ -5,8 +5,8 @@ import { html } from "../html.js";
 import { get, request } from "../api.js";
 import { deviceType, showValue } from "../spec.js";
 import { linkProps } from "../router.js";
+import { HOME_KEY } from "../home-context.js";
 
-const HOME_KEY = "millet.home";
 
 export function HomePage({ devices }) {
   const [homes, setHomes] = useState(null);
