@@ -46,7 +46,10 @@ fi
 for dir in "$@"; do
   if [ -f "$dir/package-lock.json" ] &&
      { [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
-    echo "install-deps: npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` with the lock file installs exactly its versions. Not `npm ci`: it refuses
+    # a lock file without the other platforms' optional packages (rollup's and esbuild's
+    # binaries), which the registry here does not offer, so a lock file made here lacks them.
+    echo "install-deps: npm install (from the lock file) in $dir"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
   fi
 done

@@ -4,8 +4,9 @@
 // does: how to apply a property value, how to run an action, when to report.
 // docs/device-library.md shows a whole device in 20 lines.
 //
-// Threads. A Device has one network thread: the thread that runs `run()`, or the one
-// that `start()` creates. It connects, reconnects after a delay that grows while the
+// Threads. A Device has one network thread: the thread that runs `run()`, the one
+// that `start()` creates, or its Fleet's (`start(fleet)`, shared with the fleet's other
+// devices). It connects, reconnects after a delay that grows while the
 // server cannot be reached, reads and writes, and calls every handler and callback
 // registered below — one at a time, never two at once, so handlers need no locks for
 // state that only handlers touch. A handler should return soon: while it runs the
