@@ -9,6 +9,8 @@
 
 #include "base/private_file.h"
 #include "hub/credentials.h"
+#include "sim/behaviour.h"
+#include "spec/validate.h"
 
 namespace millet::app {
 namespace {
@@ -107,6 +109,40 @@ Expected<DemoHome, std::string> make_demo_home(const std::filesystem::path& desc
     if (!added) return failed("rule " + text(rule.as_object(), "name"), added.error());
   }
   return demo;
+}
+
+Expected<std::size_t, std::string> seed_demo_history(const DemoHome& demo, const spec::Catalog& catalog,
+                                                     hub::History& history, store::KvStore& store, int days) {
+  using Clock = sim::Behaviour::Clock;
+  const auto now = Clock::now();
+  const auto start = now - std::chrono::hours(24 * days) + std::chrono::minutes(10);  // reports may be 7 days old
+  std::size_t written = 0;
+  for (const sim::Credentials& device : demo.devices) {
+    const spec::DeviceType* type = catalog.find(device.type);
+    if (!type || (!type->service("environment") && !type->service("power-consumption"))) continue;
+    // The same behaviour (same id, same seed) as the live simulator's, run through the past.
+    sim::Behaviour behaviour(*type, device.id, std::hash<std::string>{}(device.id), start);
+    store::WriteBatch batch;
+    for (auto at = start + std::chrono::minutes(5); at < now - std::chrono::minutes(5); at += std::chrono::minutes(5)) {
+      const sim::Output out = behaviour.advance(at);
+      const std::int64_t time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+      for (const auto& [name, value] : out.report) {
+        if (!name.starts_with("environment.") && !name.starts_with("power-consumption.")) continue;
+        const auto found = type->find_property(name);
+        if (!found) continue;
+        auto checked = spec::check_value(*found->service, *found->member, value);
+        if (!checked) return unexpected(checked.error().message(device.name));
+        const hub::PropertyId id{static_cast<std::uint16_t>(found->service->siid),
+                                 static_cast<std::uint16_t>(found->member->piid)};
+        if (auto recorded = history.record(batch, device.id, id, time_ms, *checked); !recorded) {
+          return unexpected(std::string("demo history: ") + recorded.error());
+        }
+        ++written;
+      }
+    }
+    if (auto stored = store.write(batch); !stored) return unexpected(std::string("demo history: ") + stored.error());
+  }
+  return written;
 }
 
 std::filesystem::path demo_file_in(const std::filesystem::path& data_dir) { return data_dir / "demo.json"; }

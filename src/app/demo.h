@@ -10,6 +10,7 @@
 
 #include "automation/service.h"
 #include "base/expected.h"
+#include "hub/history.h"
 #include "hub/registry.h"
 #include "sim/simulator.h"
 
@@ -28,6 +29,13 @@ std::string default_demo_file();
 // Makes the described home for a new user. Stops at the first entry that fails, naming it.
 Expected<DemoHome, std::string> make_demo_home(const std::filesystem::path& description, hub::Registry& registry,
                                                automation::Automations& automations);
+
+// Gives the new demo home's measuring devices a past: what their simulated behaviour would
+// have reported every 5 minutes over the last `days` days (temperature, humidity, air,
+// power), written to their history as if reported then — so that the charts of a fresh
+// demo have a week to show. Returns how many values were written.
+Expected<std::size_t, std::string> seed_demo_history(const DemoHome& demo, const spec::Catalog& catalog,
+                                                     hub::History& history, store::KvStore& store, int days);
 
 // DATA_DIR/demo.json, written with mode 0600 (it holds a password and the devices' secrets).
 std::filesystem::path demo_file_in(const std::filesystem::path& data_dir);

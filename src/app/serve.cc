@@ -101,10 +101,18 @@ struct ListenerPlan {
 // Makes the demo home on a data directory without users, or reads the one made before,
 // and starts simulating its devices against our own MQTT listener. Null when there is no
 // demo to run (said in the log); an error only when making or reading it failed.
+struct DemoParts {
+  hub::Registry& registry;
+  automation::Automations& automations;
+  hub::History& history;
+  store::KvStore& store;
+  const spec::Catalog& catalog;
+};
+
 Expected<std::unique_ptr<sim::Simulator>, std::string> start_demo(const ServeOptions& options,
-                                                                  const net::Listener* mqtt, hub::Registry& registry,
-                                                                  automation::Automations& automations,
-                                                                  const spec::Catalog& catalog, DemoHome& demo) {
+                                                                  const net::Listener* mqtt, const DemoParts& parts,
+                                                                  DemoHome& demo) {
+  hub::Registry& registry = parts.registry;
   const auto saved = demo_file_in(options.data_dir);
   std::error_code error;
   if (std::filesystem::exists(saved, error)) {
@@ -113,11 +121,14 @@ Expected<std::unique_ptr<sim::Simulator>, std::string> start_demo(const ServeOpt
     demo = std::move(*loaded);
   } else if (registry.user_count() == 0) {
     const std::string description = options.demo_file.empty() ? default_demo_file() : options.demo_file;
-    auto made = make_demo_home(description, registry, automations);
+    auto made = make_demo_home(description, registry, parts.automations);
     if (!made) return unexpected("--demo: " + made.error());
     demo = std::move(*made);
     if (auto kept = save_demo_home(saved, demo); !kept) return unexpected("--demo: " + kept.error());
-    spdlog::info("demo: made the home '{}' with {} devices from {}", demo.home, demo.devices.size(), description);
+    auto seeded = seed_demo_history(demo, parts.catalog, parts.history, parts.store, 7);
+    if (!seeded) return unexpected("--demo: " + seeded.error());
+    spdlog::info("demo: made the home '{}' with {} devices from {}, and {} values of the past week's history",
+                 demo.home, demo.devices.size(), description, *seeded);
   } else {
     spdlog::warn("demo: this data directory has users and no demo home ({} is missing): none is made", saved.string());
     return std::unique_ptr<sim::Simulator>();
@@ -133,7 +144,7 @@ Expected<std::unique_ptr<sim::Simulator>, std::string> start_demo(const ServeOpt
   connect.on_problem = [](std::string_view device, std::string_view message) {
     spdlog::warn("demo device {}: {}", device, message);
   };
-  auto simulator = sim::Simulator::create(catalog, demo.devices, std::move(connect));
+  auto simulator = sim::Simulator::create(parts.catalog, demo.devices, std::move(connect));
   if (!simulator) return unexpected("--demo: " + simulator.error());
   (*simulator)->start();
   return std::move(*simulator);
@@ -314,7 +325,7 @@ int serve(ServeOptions options) {
     for (const auto& listener : listeners) {
       if (listener->options().name == "mqtt") mqtt = listener.get();
     }
-    auto started = start_demo(options, mqtt, **registry, automations, *catalog, demo);
+    auto started = start_demo(options, mqtt, {**registry, automations, history, *store, *catalog}, demo);
     if (!started) {
       spdlog::error("{}", started.error());
     } else if ((demo_devices = std::move(*started))) {

@@ -123,6 +123,9 @@ Behaviour::Behaviour(const spec::DeviceType& type, std::string device_id, std::u
   warmth_ = uniform(-1.5, 1.5);
   load_ = uniform(5, 150);
   last_ = now;
+  // Readings start where the time of day has them, not at a fixed value.
+  Output first;
+  advance_environment(now, first);
   // Each device starts its rounds at its own moment: not all in the same second.
   next_environment_ = now + std::chrono::milliseconds(static_cast<int>(uniform(0, 60'000)));
   next_power_ = now + std::chrono::milliseconds(static_cast<int>(uniform(0, 30'000)));

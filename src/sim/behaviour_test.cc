@@ -106,6 +106,13 @@ TEST(Behaviour, ThermometersAreWarmerInTheAfternoonThanBeforeDawn) {
   EXPECT_LT(afternoon, 27);
 }
 
+TEST(Behaviour, AThermometerStartsWhereTheTimeOfDayHasIt) {
+  const spec::DeviceType& type = *catalog().find("temperature-humidity-sensor");
+  const double at_night = Behaviour(type, "d-thermo", 7, today_at(3)).state().at("environment.temperature").to_number<double>();
+  const double afternoon = Behaviour(type, "d-thermo", 7, today_at(15)).state().at("environment.temperature").to_number<double>();
+  EXPECT_GT(afternoon, at_night + 3);
+}
+
 TEST(Behaviour, AMotionSensorSeesMotionThenQuietThirtySecondsLater) {
   Behaviour device(*catalog().find("motion-sensor"), "d-motion", 3, today_at(12));
   int detected = 0;

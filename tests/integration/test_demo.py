@@ -1,5 +1,5 @@
 """The demo home of `millet serve --demo` (docs/simulator.md): made once on an empty data dir,
-its ~35 devices simulated in the server's process and online, obeying what people set and
+with a week of history, its ~35 devices simulated in the server's process and online, obeying what people set and
 reporting back; a restart keeps it without making it again; a data dir with users gets none."""
 
 import json
@@ -60,6 +60,13 @@ class DemoHomeTest(unittest.TestCase):
         self.assertGreaterEqual(len(api.ok("GET", f"/api/v1/homes/{home['id']}/rules")["rules"]), 4)
         scenes = api.ok("GET", f"/api/v1/homes/{home['id']}/scenes")["scenes"]
         self.assertGreaterEqual(len(scenes), 3)
+
+        # The measuring devices come with a past week of history (every 5 minutes).
+        sensor = next(d for d in devices if d["name"] == "Living room sensor")
+        week = api.ok("GET", f"/api/v1/devices/{sensor['id']}/history?property=environment.temperature&from=-7d")
+        self.assertEqual(week["level"], "5m")
+        self.assertGreaterEqual(len(week["rollups"]), 1000)  # a value when it changed, at most one per 5 minutes
+        self.assertTrue(all(10 < r["avg"] < 30 for r in week["rollups"]), "plausible room temperatures")
 
         # A set reaches the simulated light, which obeys and reports the new values back.
         light = next(d for d in devices if d["name"] == "Hall light")
