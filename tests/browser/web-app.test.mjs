@@ -176,6 +176,42 @@ test("an invalid automation is refused, with the error where it occurs", async (
   await page.getByRole("alert").filter({ hasText: "The JSON does not parse" }).waitFor({ timeout: WAIT });
 });
 
+test("the home's state is saved as a scene", async () => {
+  await page.getByRole("link", { name: "Home", exact: true }).click();
+  await page.getByRole("button", { name: "Save the home's state as a scene" }).click();
+  await page.getByLabel("New scene's name").fill("Just now");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: /Just now: saved with the state of \d+ devices\./ }).waitFor({ timeout: WAIT });
+  await page.getByRole("button", { name: "Just now", exact: true }).waitFor({ timeout: WAIT });
+});
+
+test("settings: a room is added, a device provisioned and its secret shown once", async () => {
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("heading", { name: "Rooms" }).waitFor({ timeout: WAIT });
+  await page.getByLabel("New room's name").fill("Attic");
+  await page.getByLabel("Its floor").fill("Second floor");
+  await page.getByRole("button", { name: "Add room" }).click();
+  await page.getByRole("status").filter({ hasText: "Room Attic added." }).waitFor({ timeout: WAIT });
+  await page.getByLabel("Device name").fill("Attic lamp");
+  await page.getByLabel("Device type").selectOption("light");
+  await page.getByLabel("Device room").selectOption({ label: "Attic" });
+  await page.getByRole("button", { name: "Add device" }).click();
+  const credentials = page.getByRole("region", { name: "The new device's credentials" });
+  await credentials.waitFor({ timeout: WAIT });
+  assert.match(await credentials.locator("[data-field=id]").textContent(), /^d-[a-z0-9]{12}$/);
+  assert.ok((await credentials.locator("[data-field=secret]").textContent()).length >= 40, "a long secret");
+  await screenshot("settings");
+  // A name the home already has is refused where it was typed.
+  await page.getByLabel("Device name").fill("Attic lamp");
+  await page.getByRole("button", { name: "Add device" }).click();
+  await page.locator("section[aria-labelledby=add-title] [role=alert]").waitFor({ timeout: WAIT });
+  await page.getByRole("button", { name: "I have kept it" }).click();
+  assert.equal(await credentials.count(), 0, "the secret is not shown again");
+  await page.getByRole("link", { name: "Home", exact: true }).click();
+  await page.getByRole("heading", { name: "Attic" }).waitFor({ timeout: WAIT });
+  await card("Attic lamp").locator(".dot:not(.on)").waitFor({ timeout: WAIT });  // offline: nothing runs it
+});
+
 test("on a phone-width screen the cards stack in one column", async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole("link", { name: "Home", exact: true }).click();

@@ -9,6 +9,7 @@ import { HomePage } from "./pages/home.js";
 import { DevicePage } from "./pages/device.js";
 import { AutomationsPage } from "./pages/automations.js";
 import { AutomationEditor } from "./pages/automation-editor.js";
+import { SettingsPage } from "./pages/settings.js";
 
 // Device states by id: {online, properties: {name: value}, times: {name: ms}}, merged from
 // GET /devices/{id} and then from the event stream; `log` keeps each device's recent events.
@@ -66,6 +67,7 @@ export function App() {
   if (device) page = html`<${DevicePage} id=${device[1]} devices=${devices} />`;
   else if (automation) page = html`<${AutomationEditor} key=${automation[1]} id=${automation[1] === "new" ? null : automation[1]} />`;
   else if (path === "/automations") page = html`<${AutomationsPage} />`;
+  else if (path === "/settings") page = html`<${SettingsPage} />`;
   else page = html`<${HomePage} devices=${devices} />`;
   return html`
     <header class="top">
@@ -73,6 +75,7 @@ export function App() {
       <nav class="sections" aria-label="Sections">
         <a ...${linkProps("/")} aria-current=${path === "/" ? "page" : null}>Home</a>
         <a ...${linkProps("/automations")} aria-current=${path.startsWith("/automations") ? "page" : null}>Automations</a>
+        <a ...${linkProps("/settings")} aria-current=${path === "/settings" ? "page" : null}>Settings</a>
       </nav>
       <span class=${devices.live ? "live on" : "live"} title=${devices.live ? "live updates" : "reconnecting"}>
         ${devices.live ? "live" : "offline"}

@@ -47,7 +47,8 @@ export function HomePage({ devices }) {
           </select>
         </label>`}
     </section>
-    ${scenes.length > 0 && html`<${Scenes} scenes=${scenes} />`}
+    <${Scenes} scenes=${scenes} home=${home}
+               onCaptured=${(scene) => setScenes([...scenes, scene].sort((a, b) => a.name.localeCompare(b.name)))} />
     ${!list && html`<p class="hint">Loading devices…</p>`}
     ${list && rooms.map((room) => {
       const inRoom = list.filter((d) => d.room === room.id);
@@ -63,8 +64,21 @@ export function HomePage({ devices }) {
   `;
 }
 
-function Scenes({ scenes }) {
+function Scenes({ scenes, home, onCaptured }) {
   const [said, setSaid] = useState("");
+  const [naming, setNaming] = useState(null);  // the new scene's name while capturing
+  const capture = async (event) => {
+    event.preventDefault();
+    try {
+      const scene = await request("POST", `/homes/${home.id}/scenes/capture`, { name: naming });
+      const count = scene.document.states.length;
+      setSaid(`${scene.name}: saved with the state of ${count} device${count === 1 ? "" : "s"}.`);
+      setNaming(null);
+      onCaptured(scene);
+    } catch (failure) {
+      setSaid(`${naming}: ${failure.message}`);
+    }
+  };
   const run = async (scene) => {
     setSaid(`Running ${scene.name}…`);
     try {
@@ -77,6 +91,15 @@ function Scenes({ scenes }) {
   return html`
     <section class="scenes" aria-label="Scenes">
       ${scenes.map((scene) => html`<button class="scene" onClick=${() => run(scene)}>${scene.name}</button>`)}
+      ${naming === null
+        ? html`<button class="quiet" onClick=${() => setNaming("")}>Save the home's state as a scene</button>`
+        : html`
+          <form class="capture" onSubmit=${capture}>
+            <input aria-label="New scene's name" placeholder="Scene name" required value=${naming}
+                   onInput=${(e) => setNaming(e.target.value)} />
+            <button type="submit">Save</button>
+            <button type="button" class="quiet" onClick=${() => setNaming(null)}>Cancel</button>
+          </form>`}
       <span class="hint" role="status">${said}</span>
     </section>
   `;
