@@ -24,6 +24,8 @@ constexpr Usual kUsual[] = {
     {"environment.atmospheric-pressure", 1013}, {"battery.battery-level", 87},
     {"light.brightness", 80},               {"light.color", 0xFFC480},  // warm white
     {"power-consumption.voltage", 230},     {"filter.filter-life-level", 86},
+    {"fridge.temperature", 4},              {"freezer.temperature", -18},
+    {"kettle.temperature", 22},             {"water-heater.temperature", 52},
 };
 
 // How far a reading wanders each minute, beside the temperature and humidity that

@@ -23,12 +23,15 @@ export function HistoryChart({ deviceId, properties }) {
   const property = properties.find((p) => p.full === chosen);
 
   useEffect(() => {
-    if (!property) return;
+    if (!property) return undefined;
+    let current = true;  // an answer for a range no longer chosen is dropped
+    setData(null);
     setError("");
     get(`/devices/${deviceId}/history?property=${encodeURIComponent(property.full)}&from=${range.from}`).then(
-      (answer) => setData(answer),
-      (failure) => setError(failure.message),
+      (answer) => current && setData(answer),
+      (failure) => current && setError(failure.message),
     );
+    return () => { current = false; };
   }, [deviceId, chosen, range]);
 
   useEffect(() => {
@@ -47,11 +50,14 @@ export function HistoryChart({ deviceId, properties }) {
       series = [{}, { label: property ? property.label : "value", stroke: "#2f6fbd", width: 2, points: { show: points.length < 200 } }];
     }
     const width = Math.max(280, box.current.clientWidth);
+    // Axis text and grid in the page's colours, so that dark mode stays readable.
+    const colour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    const axis = { stroke: colour("--muted"), grid: { stroke: colour("--line") }, ticks: { stroke: colour("--line") } };
     const plot = new uPlot({
       width,
       height: 240,
       series,
-      axes: [{}, { label: unit, size: 60 }],
+      axes: [{ ...axis }, { ...axis, label: unit, size: 60 }],
       scales: { x: { time: true, range: [data.from / 1000, data.to / 1000] } },
       legend: { live: true },
     }, columns, box.current);
