@@ -7,6 +7,7 @@
 #include <future>
 #include <iterator>
 
+#include "app/paths.h"
 #include "base/private_file.h"
 #include "hub/credentials.h"
 #include "sim/behaviour.h"
@@ -49,15 +50,7 @@ auto on_engine(automation::Automations& automations, Call call) {
 
 }  // namespace
 
-std::string default_demo_file() {
-  std::error_code error;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    const auto beside = exe.parent_path().parent_path() / "demo" / "home.json";
-    if (std::filesystem::exists(beside, error)) return beside.string();
-  }
-  return MILLET_SOURCE_DEMO_FILE;
-}
+std::string default_demo_file() { return in_this_millet("demo/home.json", "", MILLET_SOURCE_DEMO_FILE); }
 
 Expected<DemoHome, std::string> make_demo_home(const std::filesystem::path& description, hub::Registry& registry,
                                                automation::Automations& automations) {

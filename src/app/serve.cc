@@ -1,12 +1,10 @@
 // `millet serve`: open the store, restore the broker, listen, run until a signal.
 
-#include <signal.h>
 #ifdef MILLET_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #endif
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 
 #include <filesystem>
 #include <future>
@@ -14,6 +12,8 @@
 
 #include "api/api.h"
 #include "app/demo.h"
+#include "app/paths.h"
+#include "app/process.h"
 #include "app/webhooks.h"
 #include "automation/service.h"
 #include "app/serve_options.h"
@@ -40,18 +40,6 @@ void set_up_logging(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
-// Connections and store files share the open-file limit: take all we may.
-void raise_open_file_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    spdlog::debug("open-file limit: {} (about that many connections at most)", limit.rlim_cur);
-  }
-}
-
 std::string allocator_name() {
 #ifdef MILLET_JEMALLOC
   const char* version = nullptr;
@@ -67,14 +55,8 @@ std::string allocator_name() {
 // millet when it has been built; null when there are none to serve.
 Expected<std::shared_ptr<const api::StaticFiles>, std::string> load_web_app(const std::string& option) {
   if (option == "off") return std::shared_ptr<const api::StaticFiles>();
-  std::string directory = option;
-  if (directory.empty()) {
-    std::error_code error;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-    const auto beside = error ? std::filesystem::path() : exe.parent_path().parent_path() / "web" / "dist";
-    directory = !beside.empty() && std::filesystem::exists(beside / "index.html", error) ? beside.string()
-                                                                                         : MILLET_SOURCE_WEB_DIR;
-  }
+  const std::string directory = option.empty() ? in_this_millet("web/dist", "index.html", MILLET_SOURCE_WEB_DIR)
+                                                : option;
   auto files = api::StaticFiles::load(directory);
   if (!files) {
     if (!option.empty()) return unexpected("--web-dir: " + files.error());
@@ -98,9 +80,7 @@ struct ListenerPlan {
   bool api = false;  // the HTTP API, not MQTT
 };
 
-// Makes the demo home on a data directory without users, or reads the one made before,
-// and starts simulating its devices against our own MQTT listener. Null when there is no
-// demo to run (said in the log); an error only when making or reading it failed.
+// What the demo home is made in and simulated with.
 struct DemoParts {
   hub::Registry& registry;
   automation::Automations& automations;
@@ -109,19 +89,21 @@ struct DemoParts {
   const spec::Catalog& catalog;
 };
 
+// Makes the demo home on a data directory without users, or reads the one made before,
+// and starts simulating its devices against our own MQTT listener. Null when there is no
+// demo to run (said in the log); an error only when making or reading it failed.
 Expected<std::unique_ptr<sim::Simulator>, std::string> start_demo(const ServeOptions& options,
                                                                   const net::Listener* mqtt, const DemoParts& parts,
                                                                   DemoHome& demo) {
-  hub::Registry& registry = parts.registry;
   const auto saved = demo_file_in(options.data_dir);
   std::error_code error;
   if (std::filesystem::exists(saved, error)) {
     auto loaded = load_demo_home(saved);
     if (!loaded) return unexpected("--demo: " + loaded.error());
     demo = std::move(*loaded);
-  } else if (registry.user_count() == 0) {
+  } else if (parts.registry.user_count() == 0) {
     const std::string description = options.demo_file.empty() ? default_demo_file() : options.demo_file;
-    auto made = make_demo_home(description, registry, parts.automations);
+    auto made = make_demo_home(description, parts.registry, parts.automations);
     if (!made) return unexpected("--demo: " + made.error());
     demo = std::move(*made);
     if (auto kept = save_demo_home(saved, demo); !kept) return unexpected("--demo: " + kept.error());
@@ -156,13 +138,11 @@ int serve(ServeOptions options) {
   set_up_logging(options.log_level);
 
   // Signals are taken by sigwait below; every thread inherits this mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  raise_open_file_limit();
+  sigset_t signals = block_stop_signals();
+  // Connections and store files share the open-file limit: take all we may.
+  if (const auto limit = raise_open_file_limit()) {
+    spdlog::debug("open-file limit: {} (about that many connections at most)", *limit);
+  }
   spdlog::debug("memory allocator: {}", allocator_name());
 
   if (options.tls_cert.empty() != options.tls_key.empty()) {
@@ -307,24 +287,21 @@ int serve(ServeOptions options) {
     spdlog::info("listening {} on {}", listeners[i]->options().name, urls[i]);
   }
   spdlog::info("{} reactor threads, data in {}", threads, options.data_dir);
-  for (std::size_t i = 0; i < listeners.size(); ++i) {
-    if (listeners[i]->options().name == "mqtt") {
-      const auto& endpoint = listeners[i]->endpoint();
-      spdlog::info("try: mosquitto_sub -h {} -p {} -t '#' -v", endpoint.address, endpoint.port);
+  const auto listener_named = [&listeners](std::string_view name) -> const net::Listener* {
+    for (const auto& listener : listeners) {
+      if (listener->options().name == name) return listener.get();
     }
-    if (listeners[i]->options().name == "http" && serving_web) {
-      spdlog::info("open the web app: {}", url("http", listeners[i]->endpoint(), "/"));
-    }
-  }
+    return nullptr;
+  };
+  const net::Listener* mqtt = listener_named("mqtt");
+  const net::Listener* http = listener_named("http");
+  if (mqtt) spdlog::info("try: mosquitto_sub -h {} -p {} -t '#' -v", mqtt->endpoint().address, mqtt->endpoint().port);
+  if (http && serving_web) spdlog::info("open the web app: {}", url("http", http->endpoint(), "/"));
   spdlog::info("ready");
 
   DemoHome demo;
   std::unique_ptr<sim::Simulator> demo_devices;
   if (options.demo) {
-    const net::Listener* mqtt = nullptr;
-    for (const auto& listener : listeners) {
-      if (listener->options().name == "mqtt") mqtt = listener.get();
-    }
     auto started = start_demo(options, mqtt, {**registry, automations, history, *store, *catalog}, demo);
     if (!started) {
       spdlog::error("{}", started.error());
@@ -337,12 +314,9 @@ int serve(ServeOptions options) {
       spdlog::info("demo: {} of {} devices of '{}' simulated and online", demo_devices->counts().online,
                    demo.devices.size(), demo.home);
     }
-    for (const auto& listener : listeners) {
-      if (listener->options().name == "http" && !demo.user.empty()) {
-        spdlog::info("demo: sign in at {} as {} with password {} (kept in {})",
-                     url("http", listener->endpoint(), "/"), demo.user, demo.password,
-                     demo_file_in(options.data_dir).string());
-      }
+    if (http && !demo.user.empty()) {
+      spdlog::info("demo: sign in at {} as {} with password {} (kept in {})", url("http", http->endpoint(), "/"),
+                   demo.user, demo.password, demo_file_in(options.data_dir).string());
     }
   }
 

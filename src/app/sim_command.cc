@@ -4,13 +4,12 @@
 #include "app/sim_command.h"
 
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 
+#include "app/process.h"
 #include "app/spec_command.h"
 #include "sim/simulator.h"
 
@@ -50,18 +49,12 @@ std::string summary(const sim::SimulatorCounts& counts) {
 // Each device holds its socket and libmosquitto's socket pair: take every open file the
 // process may have, and say so up front when that is still too few.
 Expected<void, std::string> make_room_for(std::size_t devices) {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
-  if (limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-    getrlimit(RLIMIT_NOFILE, &limit);
-  }
+  const auto limit = raise_open_file_limit();
   const std::size_t needed = 3 * devices + 64;
-  if (limit.rlim_cur != RLIM_INFINITY && needed > limit.rlim_cur) {
+  if (limit && *limit != RLIM_INFINITY && needed > *limit) {
     return unexpected(fmt::format("{} devices need about {} open files and this process may hold {}: run at most {} "
                                   "per process (split the files over several `millet sim`)",
-                                  devices, needed, limit.rlim_cur, (limit.rlim_cur - 64) / 3));
+                                  devices, needed, *limit, (*limit - 64) / 3));
   }
   return {};
 }
@@ -109,12 +102,7 @@ int sim(const SimOptions& options) {
   if (auto room = make_room_for(devices.size()); !room) return fail(room.error());
 
   // Signals are taken below; the fleet's and the clock's threads inherit the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t signals = block_stop_signals();
 
   ProgressLine progress;
   sim::SimulatorOptions simulator_options;

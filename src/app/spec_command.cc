@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <iostream>
 
+#include "app/paths.h"
 #include "spec/catalog.h"
 #include "spec/describe.h"
 #include "spec/validate.h"
@@ -45,15 +45,7 @@ void print_type(const spec::DeviceType& type) {
 
 }  // namespace
 
-std::string default_spec_dir() {
-  std::error_code error;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    const auto beside = exe.parent_path().parent_path() / "spec";
-    if (std::filesystem::is_directory(beside / "devices")) return beside.string();
-  }
-  return MILLET_SOURCE_SPEC_DIR;
-}
+std::string default_spec_dir() { return in_this_millet("spec", "devices", MILLET_SOURCE_SPEC_DIR); }
 
 CLI::App* add_spec_command(CLI::App& app, SpecOptions& options) {
   CLI::App* command = app.add_subcommand("spec", "The device catalog: the types millet knows and their properties");
