@@ -2,11 +2,11 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
-#include <pthread.h>
 
 #include <fstream>
 #include <iterator>
 
+#include "base/thread_name.h"
 #include "sim/behaviour.h"
 
 namespace millet::sim {
@@ -154,7 +154,7 @@ void Simulator::start() {
     clock_stop_ = false;
   }
   clock_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "sim-clock");
+    name_this_thread("sim-clock");
     run_clock();
   });
 }

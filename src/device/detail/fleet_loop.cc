@@ -82,7 +82,6 @@ void FleetLoop::run() {
       auto& member = *static_cast<Member*>(ready[i].data.ptr);
       if (member.client) advance(member, ready[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP));
     }
-    ended_.clear();
     if (!stopping) {
       std::vector<std::pair<MqttClient*, OnEnded>> never_begun;
       {
@@ -97,13 +96,14 @@ void FleetLoop::run() {
         client->set_waker(nullptr);
         on_ended(Status::ok());
       }
-    }
-    if (stopping) {  // every run ends; each stop comes back through wake()
-      for (auto& [client, member] : members_) client->request_stop();
+      // Every run ends: each stop comes back through wake(), and take_requests() ends the run.
+      if (stopping) {
+        for (auto& [client, member] : members_) client->request_stop();
+      }
     }
     take_requests();
     fire_timers();
-    ended_.clear();
+    ended_.clear();  // no event of this round names them any more
   }
 }
 
