@@ -5,22 +5,11 @@ reporting back; a restart keeps it without making it again; a data dir with user
 import json
 import os
 import re
-import time
 import unittest
 
 from brokers import Broker
-from common import TIMEOUT
+from common import wait_until
 from api_client import Api
-
-
-def wait_for(predicate, what: str, timeout: float = TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def all_online(api: Api) -> bool:
@@ -37,8 +26,8 @@ class DemoHomeTest(unittest.TestCase):
         """Signs in as the log's demo sign-in says, once the server's `start`th start has said it
         (the log of each start is appended)."""
         pattern = r"demo: sign in at (\S+) as (\S+) with password (\S+) \(kept in (\S+)\)"
-        said = wait_for(lambda: len(re.findall(pattern, self.broker.log())) >= start and
-                        re.findall(pattern, self.broker.log()), "the demo sign-in in the log")
+        said = wait_until(lambda: len(re.findall(pattern, self.broker.log())) >= start and
+                          re.findall(pattern, self.broker.log()), interval=0.1, message="the demo sign-in in the log")
         url, user, password, kept = said[start - 1]
         self.assertEqual(url, f"http://127.0.0.1:{self.broker.http_port}/")
         self.assertEqual(user, "demo")
@@ -56,7 +45,7 @@ class DemoHomeTest(unittest.TestCase):
         devices = api.ok("GET", "/api/v1/devices")["devices"]
         self.assertGreaterEqual(len(devices), 30)
         self.assertGreaterEqual(len({d["type"] for d in devices}), 15)
-        wait_for(lambda: all_online(api), "every demo device online")
+        wait_until(lambda: all_online(api), interval=0.1, message="every demo device online")
         self.assertGreaterEqual(len(api.ok("GET", f"/api/v1/homes/{home['id']}/rules")["rules"]), 4)
         scenes = api.ok("GET", f"/api/v1/homes/{home['id']}/scenes")["scenes"]
         self.assertGreaterEqual(len(scenes), 3)
@@ -80,9 +69,9 @@ class DemoHomeTest(unittest.TestCase):
         movie = next(s for s in scenes if s["name"] == "Movie night")
         api.ok("POST", f"/api/v1/scenes/{movie['id']}/apply", expect=200)
         curtain = next(d for d in devices if d["name"] == "Living room curtain")
-        wait_for(lambda: api.ok("GET", f"/api/v1/devices/{curtain['id']}")["properties"]
-                 .get("window-covering.current-position", {}).get("value") == 0,
-                 "the curtain's report that it closed")
+        wait_until(lambda: api.ok("GET", f"/api/v1/devices/{curtain['id']}")["properties"]
+                   .get("window-covering.current-position", {}).get("value") == 0,
+                   interval=0.1, message="the curtain's report that it closed")
 
     def test_a_restart_keeps_the_demo_without_making_it_again(self):
         api = self.sign_in()
@@ -92,7 +81,7 @@ class DemoHomeTest(unittest.TestCase):
         self.assertEqual(sorted(d["id"] for d in api.ok("GET", "/api/v1/devices")["devices"]), before)
         self.assertEqual(len(api.ok("GET", "/api/v1/homes")["homes"]), 1)
         self.assertEqual(self.broker.log().count("demo: made the home"), 1)
-        wait_for(lambda: all_online(api), "every demo device online again")
+        wait_until(lambda: all_online(api), interval=0.1, message="every demo device online again")
 
 
 class DemoOnAUsedDataDirTest(unittest.TestCase):
@@ -103,7 +92,7 @@ class DemoOnAUsedDataDirTest(unittest.TestCase):
         Api(broker.http_port).ok("POST", "/api/v1/users", {"name": "alice", "password": "correct-horse-battery"})
         broker.settings["demo"] = True
         broker.restart()
-        wait_for(lambda: "demo: this data directory has users" in broker.log(), "the warning")
+        wait_until(lambda: "demo: this data directory has users" in broker.log(), interval=0.1, message="the warning")
         self.assertNotIn("sign in at", broker.log())
         self.assertFalse(os.path.exists(os.path.join(broker.data_dir, "demo.json")))
 

@@ -14,7 +14,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from cli_case import CliCase  # noqa: E402
-from common import MILLET_BIN, TIMEOUT, millet_only  # noqa: E402
+from common import MILLET_BIN, TIMEOUT, millet_only, wait_until  # noqa: E402
 
 
 @millet_only("millet sim drives a millet")
@@ -66,10 +66,8 @@ class SimTest(CliCase):
         self.assertIn("millet sim: 31 devices to", said)
         self.assertIn("connecting:", said, "the progress line")
 
-        deadline = time.monotonic() + TIMEOUT
-        while "light.on" not in self.state("Lamp 20").get("properties", {}):
-            self.assertLess(time.monotonic(), deadline, "Lamp 20 never reported its state")
-            time.sleep(0.1)
+        wait_until(lambda: "light.on" in self.state("Lamp 20").get("properties", {}), interval=0.1,
+                   message="Lamp 20's report of its state")
         self.assertTrue(self.state("Lamp 20")["online"])
 
         # A set is obeyed and reported back; a plug switched on draws power.
@@ -77,25 +75,19 @@ class SimTest(CliCase):
         lamp = self.state("Lamp 7")["properties"]
         self.assertEqual((lamp["light.on"]["value"], lamp["light.brightness"]["value"]), (True, 30))
         self.millet("device", "set", "Plug 3", "switch.on=true")
-        deadline = time.monotonic() + TIMEOUT
-        while self.state("Plug 3")["properties"].get("power-consumption.power", {}).get("value", 0) <= 0:
-            self.assertLess(time.monotonic(), deadline, "the plug never reported the power it draws")
-            time.sleep(0.1)
+        wait_until(lambda: self.state("Plug 3")["properties"].get("power-consumption.power", {}).get("value", 0) > 0,
+                   interval=0.1, message="the plug's report of the power it draws")
         # An action: the vacuum starts cleaning and says so.
         self.millet("device", "call", "Vacuum 1", "vacuum.start-sweep")
-        deadline = time.monotonic() + TIMEOUT
-        while self.state("Vacuum 1")["properties"]["vacuum.status"]["value"] != 2:
-            self.assertLess(time.monotonic(), deadline, "the vacuum never reported that it sweeps")
-            time.sleep(0.1)
+        wait_until(lambda: self.state("Vacuum 1")["properties"]["vacuum.status"]["value"] == 2, interval=0.1,
+                   message="the vacuum's report that it sweeps")
 
         process.send_signal(signal.SIGINT)
         self.assertEqual(process.wait(TIMEOUT), 0)
         said = self.sim_says("millet sim: stopped after")
         self.assertRegex(said, r"stopped after \d+ s: 31 of 31 devices online; .* obeyed 3 sets and 1 actions")
-        deadline = time.monotonic() + TIMEOUT
-        while self.state("Lamp 7")["online"]:
-            self.assertLess(time.monotonic(), deadline, "the lamp still shows online after the simulator stopped")
-            time.sleep(0.1)
+        wait_until(lambda: not self.state("Lamp 7")["online"], interval=0.1,
+                   message="the lamp to show offline after the simulator stopped")
 
     def test_bad_files_and_refused_credentials_get_clear_errors(self):
         broken = os.path.join(self.broker.workdir, "broken.json")
