@@ -6,13 +6,18 @@ import { deviceType } from "./spec.js";
 
 export const HOME_KEY = "millet.home";
 
+// The home chosen last (or `id`), else the first.
+export function chooseHome(homes, id = localStorage.getItem(HOME_KEY)) {
+  return homes.find((h) => h.id === id) || homes[0];
+}
+
 export function useCurrentHome() {
   const [home, setHome] = useState(null);
   const [devices, setDevices] = useState(null);
   const [error, setError] = useState("");
   useEffect(() => {
     get("/homes").then(async ({ homes }) => {
-      const chosen = homes.find((h) => h.id === localStorage.getItem(HOME_KEY)) || homes[0];
+      const chosen = chooseHome(homes);
       if (!chosen) {
         setError("You have no home yet.");
         return;

@@ -159,6 +159,15 @@ export function AutomationEditor({ id }) {
   const setTrigger = (change) => setForm({ ...form, trigger: { ...form.trigger, ...change } });
   const setAction = (i, change) => setForm({ ...form, actions: form.actions.map((a, j) => (j === i ? { ...a, ...change } : a)) });
   const t = form && form.trigger;
+  // While editing JSON: the same document as a form, when the form can show all of it.
+  let jsonAsForm = null;
+  if (json !== null) {
+    try {
+      jsonAsForm = fromDocument(JSON.parse(json));
+    } catch {
+      jsonAsForm = null;  // not JSON (yet)
+    }
+  }
   const triggerDevice = t && device(t.device);
 
   return html`
@@ -247,11 +256,7 @@ export function AutomationEditor({ id }) {
         ${error && html`<p class="error" role="alert">${error}</p>`}
         <div class="editor-buttons">
           <button type="submit" disabled=${saving}>${id ? "Save" : "Create"}</button>
-          ${(() => {
-            let parsed = null;
-            try { parsed = fromDocument(JSON.parse(json)); } catch { parsed = null; }
-            return parsed && html`<button type="button" class="quiet" onClick=${() => { setForm(parsed); setJson(null); setError(""); }}>Edit as a form</button>`;
-          })()}
+          ${jsonAsForm && html`<button type="button" class="quiet" onClick=${() => { setForm(jsonAsForm); setJson(null); setError(""); }}>Edit as a form</button>`}
           ${id && html`<button type="button" class="quiet" onClick=${remove}>Delete</button>`}
         </div>
       </form>`}

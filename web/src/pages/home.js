@@ -5,7 +5,7 @@ import { html } from "../html.js";
 import { get, request } from "../api.js";
 import { deviceType, showValue } from "../spec.js";
 import { linkProps } from "../router.js";
-import { HOME_KEY } from "../home-context.js";
+import { HOME_KEY, chooseHome } from "../home-context.js";
 
 
 export function HomePage({ devices }) {
@@ -18,7 +18,7 @@ export function HomePage({ devices }) {
   useEffect(() => {
     get("/homes").then((answer) => setHomes(answer.homes), (failure) => setError(failure.message));
   }, []);
-  const home = homes && (homes.find((h) => h.id === homeId) || homes[0]);
+  const home = homes && chooseHome(homes, homeId);
 
   useEffect(() => {
     if (!home) return;

@@ -28,7 +28,7 @@ export function SettingsPage() {
   if (homeError) return html`<p class="error" role="alert">${homeError}</p>`;
   if (!home) return html`<p class="hint">Loading…</p>`;
   const owner = home.role === "owner";
-  const member_ = home.role !== "guest";
+  const canEdit = home.role !== "guest";  // members and owners change rooms and devices
 
   // Runs a change, shows its outcome in `section`, reloads the home.
   const change = async (section, what, call) => {
@@ -68,12 +68,12 @@ export function SettingsPage() {
       <ul class="plain">
         ${home.rooms.map((r) => html`
           <li class="property"><span>${r.name}${r.floor ? html` <span class="hint">· ${r.floor}</span>` : ""}</span>
-            ${member_ && html`<button class="quiet" aria-label=${`Remove room ${r.name}`}
+            ${canEdit && html`<button class="quiet" aria-label=${`Remove room ${r.name}`}
               onClick=${() => change("rooms", `Room ${r.name} removed; its devices stay, in no room.`,
                                      () => request("DELETE", `/homes/${home.id}/rooms/${r.id}`))}>Remove</button>`}
           </li>`)}
       </ul>
-      ${member_ && html`
+      ${canEdit && html`
         <form class="inline-form" onSubmit=${async (e) => {
           e.preventDefault();
           if (await change("rooms", `Room ${room.name} added.`, () => request("POST", `/homes/${home.id}/rooms`, room))) {
@@ -114,7 +114,7 @@ export function SettingsPage() {
       ${error.members && html`<p class="error" role="alert">${error.members}</p>`}
     </section>
 
-    ${member_ && html`
+    ${canEdit && html`
       <section class="service" aria-labelledby="add-title">
         <h2 id="add-title">Add a device</h2>
         <form class="inline-form" onSubmit=${async (e) => {
