@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/admin_commands.h"
+#include "app/say_command.h"
 #include "app/serve_options.h"
 #include "app/sim_command.h"
 #include "app/spec_command.h"
@@ -28,6 +29,9 @@ int main(int argc, char** argv) {
   millet::app::SimOptions sim_options;
   CLI::App* sim = millet::app::add_sim_command(app, sim_options);
 
+  millet::app::SayOptions say_options;
+  CLI::App* say = millet::app::add_say_command(app, say_options);
+
   millet::app::SpecOptions spec_options;
   CLI::App* spec = millet::app::add_spec_command(app, spec_options);
 
@@ -38,6 +42,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return millet::app::serve(std::move(serve_options));
   if (bench->parsed()) return millet::bench::bench(bench_options);
   if (sim->parsed()) return millet::app::sim(sim_options);
+  if (say->parsed()) return millet::app::say(say_options);
   if (spec->parsed()) return millet::app::spec(*spec, spec_options);
   if (millet::app::admin_command_parsed(app)) return millet::app::run_admin_command(app, admin_options);
   return 0;

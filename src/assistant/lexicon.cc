@@ -1,0 +1,229 @@
+#include "assistant/lexicon.h"
+
+#include <algorithm>
+
+namespace millet::assistant {
+
+bool Item::has(Cue cue) const { return find(cue) != nullptr; }
+
+const Meaning* Item::find(Cue cue) const {
+  for (const Meaning& meaning : meanings) {
+    if (meaning.source == Meaning::Source::kWord && meaning.cue == cue) return &meaning;
+  }
+  return nullptr;
+}
+
+const Meaning* Item::find(Meaning::Source source) const {
+  for (const Meaning& meaning : meanings) {
+    if (meaning.source == source) return &meaning;
+  }
+  return nullptr;
+}
+
+namespace {
+
+bool all_han(std::span<const Token> tokens) {
+  return !tokens.empty() &&
+         std::all_of(tokens.begin(), tokens.end(), [](const Token& t) { return t.kind == Token::Kind::kHan; });
+}
+
+// Chinese numeral characters from `i` on, with "点" between digits: how many
+// tokens, and the value (none: not a numeral).
+std::size_t chinese_numeral_at(std::span<const Token> tokens, std::size_t i, double& value) {
+  std::size_t end = i;
+  std::string text;
+  while (end < tokens.size() && tokens[end].kind == Token::Kind::kHan) {
+    if (is_chinese_digit(tokens[end].text)) {
+      text += tokens[end].text;
+      ++end;
+    } else if (tokens[end].text == "点" && end > i && end + 1 < tokens.size() &&
+               is_chinese_digit(tokens[end + 1].text) && text.find("点") == std::string::npos) {
+      text += "点";
+      ++end;
+    } else {
+      break;
+    }
+  }
+  if (end == i) return 0;
+  auto number = chinese_number(text);
+  if (!number) return 0;
+  value = *number;
+  return end - i;
+}
+
+}  // namespace
+
+void Lexicon::add(const std::string& phrase, Meaning meaning) {
+  std::vector<Token> tokens = tokenize(phrase);
+  if (tokens.empty()) return;
+  std::string key;
+  for (const Token& token : tokens) key += token.text;
+  std::vector<Meaning>& meanings = entries_[key];
+  for (const Meaning& known : meanings) {
+    if (known.source == meaning.source && known.cue == meaning.cue && known.value == meaning.value) return;
+  }
+  meanings.push_back(meaning);
+  longest_ = std::max(longest_, tokens.size());
+}
+
+Lexicon::Lexicon(const Home& home) {
+  for (const Word& word : words()) {
+    add(std::string(word.phrase), Meaning{Meaning::Source::kWord, word.cue, word.value, word.plural});
+  }
+  auto add_name = [&](const std::string& name, Meaning::Source source, int index) {
+    add(name, Meaning{source, Cue::kFiller, index, false});
+    std::vector<Token> tokens = tokenize(name);
+    if (all_han(tokens) && tokens.size() >= 3) {
+      std::string full;
+      for (const Token& token : tokens) full += token.text;
+      for (std::size_t k = 0; k < tokens.size(); ++k) {
+        std::string wildcard;
+        for (std::size_t j = 0; j < tokens.size(); ++j) wildcard += j == k ? std::string("?") : tokens[j].text;
+        auto& names = wildcards_[wildcard];
+        if (std::find(names.begin(), names.end(), full) == names.end()) names.push_back(full);
+      }
+      longest_han_ = std::max(longest_han_, tokens.size());
+    }
+    for (const Token& token : tokens) {
+      if (token.kind != Token::Kind::kWord || token.text.size() < 4) continue;
+      auto index_word = [&](const std::string& key) {
+        auto& list = deletions_[key];
+        if (std::find(list.begin(), list.end(), token.text) == list.end()) list.push_back(token.text);
+      };
+      index_word(token.text);
+      for (std::size_t k = 0; k < token.text.size(); ++k) {
+        index_word(token.text.substr(0, k) + token.text.substr(k + 1));
+      }
+    }
+  };
+  for (std::size_t i = 0; i < home.devices.size(); ++i) {
+    const Device& device = home.devices[i];
+    add_name(device.name, Meaning::Source::kDevice, static_cast<int>(i));
+    for (const std::string& alias : device.aliases) add_name(alias, Meaning::Source::kDevice, static_cast<int>(i));
+  }
+  for (std::size_t i = 0; i < home.rooms.size(); ++i) {
+    add_name(home.rooms[i].name, Meaning::Source::kRoom, static_cast<int>(i));
+    for (const std::string& alias : home.rooms[i].aliases) add_name(alias, Meaning::Source::kRoom, static_cast<int>(i));
+  }
+  for (std::size_t i = 0; i < home.floors.size(); ++i) {
+    add_name(home.floors[i].name, Meaning::Source::kFloor, static_cast<int>(i));
+    for (const std::string& alias : home.floors[i].aliases) add_name(alias, Meaning::Source::kFloor, static_cast<int>(i));
+  }
+  for (std::size_t i = 0; i < home.scenes.size(); ++i) {
+    add_name(home.scenes[i].name, Meaning::Source::kScene, static_cast<int>(i));
+    for (const std::string& alias : home.scenes[i].aliases) add_name(alias, Meaning::Source::kScene, static_cast<int>(i));
+  }
+  // Category words take part in mending too ("ligths").
+  for (const Word& word : words()) {
+    if (word.cue != Cue::kCategory) continue;
+    for (const Token& token : tokenize(word.phrase)) {
+      if (token.kind != Token::Kind::kWord || token.text.size() < 4) continue;
+      auto& list = deletions_[token.text];
+      if (std::find(list.begin(), list.end(), token.text) == list.end()) list.push_back(token.text);
+      for (std::size_t k = 0; k < token.text.size(); ++k) {
+        auto& shorter = deletions_[token.text.substr(0, k) + token.text.substr(k + 1)];
+        if (std::find(shorter.begin(), shorter.end(), token.text) == shorter.end()) shorter.push_back(token.text);
+      }
+    }
+  }
+}
+
+std::vector<Item> Lexicon::match(std::span<const Token> tokens) const {
+  std::vector<Item> items;
+  std::size_t i = 0;
+  std::string key;
+  while (i < tokens.size()) {
+    std::size_t best = 0;
+    const std::vector<Meaning>* meanings = nullptr;
+    key.clear();
+    std::size_t limit = std::min(longest_, tokens.size() - i);
+    for (std::size_t length = 1; length <= limit; ++length) {
+      key += tokens[i + length - 1].text;
+      auto found = entries_.find(key);
+      if (found != entries_.end()) best = length, meanings = &found->second;
+    }
+    Item item;
+    item.first = i;
+    double value = 0;
+    std::size_t numeral = tokens[i].kind == Token::Kind::kHan ? chinese_numeral_at(tokens, i, value) : 0;
+    if (tokens[i].kind == Token::Kind::kNumber && best <= 1) {
+      item.is_number = true;
+      item.number = tokens[i].number;
+      item.last = i + 1;
+    } else if (numeral > best) {
+      item.is_number = true;
+      item.number = value;
+      item.last = i + numeral;
+    } else if (meanings) {
+      item.meanings = *meanings;
+      item.last = i + best;
+    } else {
+      item.last = i + 1;
+    }
+    for (std::size_t k = item.first; k < item.last; ++k) item.key += tokens[k].text;
+    i = item.last;
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+bool Lexicon::mend(std::vector<Token>& tokens, const std::vector<Item>& items) const {
+  for (const Item& item : items) {
+    if (item.known()) continue;
+    std::size_t p = item.first;
+    Token& token = tokens[p];
+    if (token.kind == Token::Kind::kWord && token.text.size() >= 4) {
+      std::vector<std::string> found;
+      auto consider = [&](const std::string& key) {
+        auto hit = deletions_.find(key);
+        if (hit == deletions_.end()) return;
+        for (const std::string& word : hit->second) {
+          if (within_one_edit(token.text, word) && std::find(found.begin(), found.end(), word) == found.end()) {
+            found.push_back(word);
+          }
+        }
+      };
+      consider(token.text);
+      for (std::size_t k = 0; k < token.text.size(); ++k) consider(token.text.substr(0, k) + token.text.substr(k + 1));
+      if (found.size() == 1) {
+        token.text = found.front();
+        return true;
+      }
+    } else if (token.kind == Token::Kind::kHan && longest_han_ >= 3) {
+      for (std::size_t length = std::min(longest_han_, tokens.size()); length >= 3; --length) {
+        std::size_t from = p + 1 >= length ? p + 1 - length : 0;
+        for (std::size_t start = from; start <= p && start + length <= tokens.size(); ++start) {
+          if (!all_han(std::span<const Token>(tokens).subspan(start, length))) continue;
+          std::string wildcard;
+          for (std::size_t j = start; j < start + length; ++j) wildcard += j == p ? std::string("?") : tokens[j].text;
+          auto hit = wildcards_.find(wildcard);
+          if (hit == wildcards_.end() || hit->second.size() != 1) continue;
+          // The name's character at p (every Chinese character here is 3 bytes of UTF-8, as tokens are).
+          token.text = hit->second.front().substr((p - start) * 3, 3);
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<Item> Lexicon::read(std::vector<Token> tokens) const {
+  std::vector<Item> items = match(tokens);
+  std::vector<bool> mended(tokens.size(), false);
+  // Each round mends one token; a sentence has few.
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Token> before = tokens;
+    if (!mend(tokens, items)) break;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      if (tokens[i].text != before[i].text) mended[i] = true;
+    }
+    items = match(tokens);
+  }
+  for (Item& item : items) {
+    for (std::size_t at = item.first; at < item.last; ++at) item.mended = item.mended || mended[at];
+  }
+  return items;
+}
+
+}  // namespace millet::assistant

@@ -1,0 +1,70 @@
+#pragma once
+// The lexicon of one home: the grammar's words (words.h) and the home's own
+// names — devices, rooms, floors, scenes and their aliases — looked up by key
+// (text.h). read() splits a sentence's tokens into items, longest match first,
+// left to right (forward maximum matching, which suits Chinese, written
+// without spaces, and English alike), and mends a name with one typo.
+//
+// Built once per home (and again when the home's names change); read() is
+// const and may run on several threads at once.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "assistant/home.h"
+#include "assistant/text.h"
+#include "assistant/words.h"
+
+namespace millet::assistant {
+
+struct Meaning {
+  enum class Source : std::uint8_t { kWord, kDevice, kRoom, kFloor, kScene };
+  Source source = Source::kWord;
+  Cue cue = Cue::kFiller;  // kWord
+  int value = 0;           // the word's value, or the index of the device, room, floor or scene
+  bool plural = false;
+};
+
+struct Item {
+  std::size_t first = 0;  // tokens [first, last)
+  std::size_t last = 0;
+  std::vector<Meaning> meanings;  // empty: a number, or a token nothing knows
+  bool is_number = false;
+  double number = 0;
+  bool mended = false;  // matched after a typo was mended
+  std::string key;      // the tokens' texts run together
+
+  bool has(Cue cue) const;
+  const Meaning* find(Cue cue) const;
+  const Meaning* find(Meaning::Source source) const;
+  bool known() const { return is_number || !meanings.empty(); }
+};
+
+class Lexicon {
+ public:
+  explicit Lexicon(const Home& home);
+
+  // The sentence's tokens as items, in order, covering every token.
+  std::vector<Item> read(std::vector<Token> tokens) const;
+
+ private:
+  void add(const std::string& phrase, Meaning meaning);
+  std::vector<Item> match(std::span<const Token> tokens) const;
+  // Mends one unknown token into a name's word; whether anything changed.
+  bool mend(std::vector<Token>& tokens, const std::vector<Item>& items) const;
+
+  std::unordered_map<std::string, std::vector<Meaning>> entries_;
+  std::size_t longest_ = 1;  // tokens in the longest phrase
+  // One-typo indexes over the home's names: an English word and each of its
+  // one-letter deletions -> the word; a Chinese name with one character as
+  // '?' -> the name.
+  std::unordered_map<std::string, std::vector<std::string>> deletions_;
+  std::unordered_map<std::string, std::vector<std::string>> wildcards_;
+  std::size_t longest_han_ = 0;  // characters in the longest Chinese name
+};
+
+}  // namespace millet::assistant
