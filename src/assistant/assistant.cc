@@ -315,11 +315,16 @@ void Turner::adapt_verb(Command& command, const std::vector<int>& rough) const {
     if (command.intent == Intent::kTurnOff || command.intent == Intent::kClose) command.intent = Intent::kLock;
     return;
   }
+  // Valves open and close, though they have a power switch too ("打开洒水阀").
+  bool all_valves = std::all_of(rough.begin(), rough.end(), [&](int index) {
+    return home_.devices[static_cast<std::size_t>(index)].type->name == "valve";
+  });
+  if (all_valves && command.intent == Intent::kTurnOn) command.intent = Intent::kOpen;
+  if (all_valves && command.intent == Intent::kTurnOff) command.intent = Intent::kClose;
   if (any_can(command.intent)) return;
   static constexpr std::pair<Intent, Intent> kInstead[] = {
-      {Intent::kTurnOn, Intent::kOpen},   {Intent::kTurnOff, Intent::kClose}, {Intent::kOpen, Intent::kTurnOn},
-      {Intent::kClose, Intent::kTurnOff}, {Intent::kTurnOn, Intent::kStart},  {Intent::kTurnOff, Intent::kStop},
-      {Intent::kStart, Intent::kTurnOn},  {Intent::kStop, Intent::kTurnOff},  {Intent::kStop, Intent::kClose},
+      {Intent::kTurnOn, Intent::kOpen}, {Intent::kTurnOff, Intent::kClose}, {Intent::kTurnOn, Intent::kStart},
+      {Intent::kStart, Intent::kTurnOn}, {Intent::kStop, Intent::kTurnOff}, {Intent::kStop, Intent::kClose},
   };
   for (auto [from, to] : kInstead) {
     if (command.intent == from && any_can(to)) {
@@ -341,6 +346,22 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
     return command;
   }
   bool asks = (frame.question || frame.which) && !frame.request && !frame.set_word;
+  if ((frame.question || frame.which) && frame.set_word && !frame.number && frame.direction == 0 &&
+      frame.mode_words.empty() && frame.color < 0 && frame.level_word < 0) {
+    // "what is the AC set to", "what temperature is the water heater set to"
+    command.intent = Intent::kQuery;
+    command.attribute = frame.attribute == Attribute::kTemperature || frame.attribute == Attribute::kNone
+                            ? Attribute::kTargetTemperature
+                            : frame.attribute;
+    if (frame.attribute == Attribute::kNone) {
+      std::vector<int> rough = rough_targets(frame, false);
+      if (!rough.empty()) {
+        Attribute usual = detail::default_attribute(home_.devices[static_cast<std::size_t>(rough.front())]);
+        if (usual != Attribute::kTemperature && usual != Attribute::kNone) command.attribute = usual;
+      }
+    }
+    return command;
+  }
   if (asks && frame.verb != Cue::kFiller && frame.verb != Cue::kOn && frame.verb != Cue::kOff &&
       frame.verb != Cue::kOpen && frame.verb != Cue::kClose && frame.verb != Cue::kLock && frame.verb != Cue::kUnlock) {
     asks = frame.question && frame.attribute != Attribute::kNone;
@@ -377,7 +398,8 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
     if (!frame.names_something() && !frame.pronoun && last.valid && frame.too) follow_up = true;
     return command;
   }
-  if (!frame.scenes.empty() && frame.devices.empty() && frame.attribute == Attribute::kNone &&
+  if (!frame.scenes.empty() && frame.devices.empty() &&
+      (frame.attribute == Attribute::kNone || frame.attribute == Attribute::kMode) &&
       (frame.verb == Cue::kFiller || frame.verb == Cue::kOn || frame.verb == Cue::kRun || frame.verb == Cue::kStart ||
        frame.scene_word)) {
     command.intent = Intent::kRunScene;
@@ -440,11 +462,22 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
     return command;
   }
 
+  if ((frame.verb == Cue::kOpen || frame.verb == Cue::kClose) && frame.attribute == Attribute::kNone &&
+      (frame.bit || frame.lot || frame.half || frame.number)) {
+    // "open the curtains a little", "close the blind halfway", "open it to 30%"
+    command.intent = Intent::kSetPosition;
+    command.attribute = Attribute::kPosition;
+    double sign = frame.verb == Cue::kOpen ? 1 : -1;
+    if (frame.number) command.value = *frame.number;
+    else if (frame.half) command.value = 50;
+    else command.delta = sign * kPercentStep * (frame.lot ? 2 : 1);
+    return command;
+  }
   Attribute said = frame.attribute != Attribute::kNone ? frame.attribute : frame.direction_attribute;
   if (said == Attribute::kTargetTemperature) said = Attribute::kTemperature;
   bool has_value = frame.number.has_value() || frame.extreme_high || frame.extreme_low;
-  bool covers_half = frame.half && (frame.verb == Cue::kOpen || frame.verb == Cue::kOn || frame.set_word ||
-                                    frame.attribute == Attribute::kPosition);
+  bool covers_half = frame.half && !frame.number &&
+                     (frame.verb == Cue::kOpen || frame.verb == Cue::kOn || frame.set_word || said != Attribute::kNone);
   bool setting = frame.direction != 0 || said != Attribute::kNone || covers_half ||
                  (has_value && (frame.set_word || frame.to_word || frame.unit != Cue::kFiller || frame.verb != Cue::kFiller ||
                                 frame.pronoun || (!frame.names_something() && last.valid) || frame.names_something()));
@@ -458,9 +491,16 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
   }
   if (setting) {
     command.attribute = said;
-    if (covers_half && !frame.number) {
-      command.attribute = Attribute::kPosition;
+    if (covers_half) {
+      // "halfway", "half brightness", "开一半": 50 %
+      if (command.attribute == Attribute::kNone) command.attribute = Attribute::kPosition;
       command.value = 50;
+    } else if ((frame.extreme_high || frame.extreme_low) && !frame.number) {
+      // "full brightness", "调到最大": the end of a percentage; other ends are the device's own
+      if (frame.extreme_high && (said == Attribute::kBrightness || said == Attribute::kVolume ||
+                                 said == Attribute::kPosition)) {
+        command.value = 100;
+      }
     } else if (frame.number && (frame.direction != 0 || frame.by_word) && !frame.to_word) {
       command.delta = *frame.number * (frame.direction < 0 ? -1 : 1);
     } else if (frame.number) {
@@ -647,10 +687,24 @@ Turn Turner::ask_question(const Command& command, const Frame& frame, std::vecto
       asked.push_back(index);
     }
   }
-  if (asked.empty() && measured) {
+  if (asked.empty() && (ask == Ask::kOn || ask == Ask::kOpen)) {
+    // "车库门关了吗": a door is open or closed rather than on or off, and a light the other way round.
+    Ask other = ask == Ask::kOn ? Ask::kOpen : Ask::kOn;
     for (int index : targets) {
-      if (detail::answers(home_.devices[static_cast<std::size_t>(index)], ask, command.attribute, service, false)) {
+      if (detail::answers(home_.devices[static_cast<std::size_t>(index)], other, command.attribute, service)) {
         asked.push_back(index);
+      }
+    }
+    if (!asked.empty()) {
+      ask = other;
+      if (command.state != Cue::kFiller) {
+        Cue swapped = command.state == Cue::kStateOn     ? Cue::kStateOpen
+                      : command.state == Cue::kStateOff  ? Cue::kStateClosed
+                      : command.state == Cue::kStateOpen ? Cue::kStateOn
+                                                         : Cue::kStateOff;
+        Command changed = command;
+        changed.state = swapped;
+        return ask_question(changed, frame, targets, named);
       }
     }
   }
@@ -745,16 +799,34 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
   std::vector<int> targets;
   std::vector<int> ask_which;
 
-  // The category: said, or (for a follow-up naming only a room) the last one.
-  if (!frame.categories.empty()) category_ = frame.categories.front();
-  if (!category_ && frame.devices.empty() && (follow_up || frame.too) && last.valid && !rooms.empty()) {
+  // A device name that is also a kind's word, in a room where no device has that name: the kind.
+  Frame narrowed = frame;
+  if (!rooms.empty()) {
+    std::erase_if(narrowed.devices, [&](const detail::DeviceMention& mention) {
+      if (!mention.category) return false;
+      bool fits = std::any_of(mention.devices.begin(), mention.devices.end(), [&](int index) {
+        return in_scope(home_.devices[static_cast<std::size_t>(index)], rooms);
+      });
+      if (fits) return false;
+      narrowed.categories.push_back(*mention.category);
+      return true;
+    });
+  }
+  const Frame& sentence = narrowed;
+  // The category: said, implied by the verb ("锁门"), or (for a follow-up naming only a room) the last one.
+  if (!sentence.categories.empty()) category_ = sentence.categories.front();
+  if (!category_ && sentence.devices.empty() && !sentence.implied.empty() &&
+      (rooms.empty() || !follow_up)) {
+    category_ = CategoryMention{sentence.implied.front(), false, {}};
+  }
+  if (!category_ && sentence.devices.empty() && (follow_up || frame.too) && last.valid && !rooms.empty()) {
     category_ = last.category;
     if (category_) category_->plural = category_->plural || !english;
   }
-  bool plural = frame.all || frame.both || frame.everything || frame.plural_pronoun ||
+  bool plural = frame.all || frame.both || frame.everything || frame.plural_pronoun || frame.plural_name ||
                 (category_ && category_->plural);
 
-  std::vector<int> rough = rough_targets(frame, follow_up);
+  std::vector<int> rough = rough_targets(sentence, follow_up);
   if (is_setting(command.intent) || command.intent == Intent::kUnknown) {
     if (command.intent == Intent::kUnknown || command.attribute == Attribute::kNone ||
         command.attribute == Attribute::kTemperature) {
@@ -779,9 +851,9 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
     adapt_verb(command, rough);
   }
 
-  if (!frame.devices.empty()) {
+  if (!sentence.devices.empty()) {
     named = true;
-    for (const auto& mention : frame.devices) {
+    for (const auto& mention : sentence.devices) {
       std::vector<int> fits;
       for (int index : mention.devices) {
         if (in_scope(home_.devices[static_cast<std::size_t>(index)], rooms)) fits.push_back(index);
@@ -821,11 +893,11 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
         turn.reply = speech_.nothing_can(command);
         return finish(std::move(turn), command, {});
       }
-    } else if (plural || scope.size() == 1 || (!category_ && !rooms.empty()) || ask_capable ||
-               (!english && !rooms.empty())) {
+    } else if (plural || scope.size() == 1 || (!category_ && !rooms.empty()) || ask_capable) {
       targets = scope;
     } else {
-      // One of several: the room's own "<room> <word>", else ask.
+      // One of several: the room's own "<room> <word>" ("卧室灯", "Bedroom light"); else, in
+      // Chinese, which marks no plural, all of them; else ask.
       std::vector<int> own;
       if (category_ && !rooms.empty()) {
         for (int index : scope) {
@@ -847,11 +919,13 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
       own.erase(std::unique(own.begin(), own.end()), own.end());
       if (own.size() == 1) {
         targets = own;
+      } else if (!english && !rooms.empty()) {
+        targets = scope;
       } else {
         ask_which = scope;
       }
     }
-  } else if (!frame.scenes.empty()) {
+  } else if (!sentence.scenes.empty()) {
     targets.clear();
   } else if (last.valid && (frame.pronoun || follow_up || !frame.names_something())) {
     targets = indexes_of(last.targets);
@@ -885,7 +959,25 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
   return carry_out(command, targets, category_, named);
 }
 
-Turn Turner::run(const Frame& frame) {
+Turn Turner::run(const Frame& said) {
+  Frame frame = said;
+  // "the AC fan", "the purifier fan": a part of the named device, not another device.
+  if (!frame.devices.empty()) {
+    std::erase_if(frame.categories, [&](const CategoryMention& mention) {
+      bool theirs = false;
+      for (const auto& device : frame.devices) {
+        for (int index : device.devices) {
+          theirs = theirs || detail::in_category(home_.devices[static_cast<std::size_t>(index)], mention.category);
+        }
+      }
+      if (theirs) return false;
+      if (categories()[static_cast<std::size_t>(mention.category)].name == "fan" &&
+          frame.attribute == Attribute::kNone) {
+        frame.attribute = Attribute::kFanSpeed;
+      }
+      return true;
+    });
+  }
   // An answer to the question asked last turn.
   if (state_.waiting == State::Waiting::kYes) {
     state_.waiting = State::Waiting::kNothing;
@@ -943,7 +1035,9 @@ Turn Turner::run(const Frame& frame) {
     turn.status = turn.cancel.empty() ? Status::kCannot : Status::kCancelled;
     turn.reply = turn.cancel.empty() ? speech_.no_timers() : speech_.timers_cancelled(turn.cancel.size());
     Turn done = finish(std::move(turn), *command, {});
-    done.targets = devices;
+    for (int index : named) done.targets.push_back(home_.devices[static_cast<std::size_t>(index)].id);
+    std::sort(done.targets.begin(), done.targets.end());
+    (void)devices;
     return done;
   }
   if (command->intent == Intent::kRunScene) {
@@ -961,6 +1055,22 @@ Turn Turner::run(const Frame& frame) {
       turn.reply = speech_.scene_run(command->scene);
     }
     return finish(std::move(turn), *command, {});
+  }
+  if (frame.unknown_place && frame.devices.empty() && frame.rooms.empty() && frame.floors.empty()) {
+    // "the lights in the garage" where there is no garage: nothing, rather than every light.
+    Turn turn;
+    turn.language = speech_.language;
+    turn.status = Status::kCannot;
+    turn.reply = speech_.nothing_can(*command);
+    return finish(std::move(turn), *command, {});
+  }
+  if (!frame.names_something() && !frame.pronoun && frame.implied.empty() && !state_.last.valid &&
+      frame.unknown_words >= 2) {
+    Turn turn;
+    turn.language = speech_.language;
+    turn.status = Status::kNotUnderstood;
+    turn.reply = speech_.not_understood();
+    return turn;
   }
   return resolve_and_run(*command, frame, follow_up);
 }

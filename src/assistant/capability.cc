@@ -309,11 +309,21 @@ bool in_category(const Device& device, int category) {
   for (std::string_view type : wanted.types) {
     if (device.type->name == type) return true;
   }
+  // A wall switch or a plug is what its name says it is: "Hall light" is a light.
+  static constexpr std::string_view kGeneric[] = {"switch", "two-gang-switch", "outlet"};
+  if (std::find(std::begin(kGeneric), std::end(kGeneric), device.type->name) == std::end(kGeneric)) return false;
   auto named = [&](const std::string& name) {
-    std::string key = key_of(name);
+    std::vector<Token> tokens = tokenize(name);
     for (std::string_view word : wanted.in_names) {
-      std::string word_key = key_of(word);
-      if (!word_key.empty() && key.find(word_key) != std::string::npos) return true;
+      std::vector<Token> wanted_tokens = tokenize(word);
+      if (wanted_tokens.empty() || wanted_tokens.size() > tokens.size()) continue;
+      for (std::size_t start = 0; start + wanted_tokens.size() <= tokens.size(); ++start) {
+        bool same = true;
+        for (std::size_t k = 0; k < wanted_tokens.size() && same; ++k) {
+          same = tokens[start + k].text == wanted_tokens[k].text;
+        }
+        if (same) return true;
+      }
     }
     return false;
   };
@@ -452,6 +462,15 @@ std::optional<Reading> read(const Device& device, Ask ask, Attribute attribute, 
                             bool measured_only) {
   const spec::DeviceType& type = *device.type;
   if (!service.empty() && !type.service(service)) service = {};
+  if (ask == Ask::kAttribute && attribute == Attribute::kOnline) {
+    static const spec::Property kOnline = [] {
+      spec::Property property;
+      property.name = "online";
+      property.format = spec::Format::kBool;
+      return property;
+    }();
+    return Reading{"online", device.online, &kOnline};
+  }
   static constexpr std::string_view kOn[] = {"on"};
   static constexpr std::string_view kLocked[] = {"lock-state"};
   static constexpr std::string_view kOpen[] = {"current-position", "current-state", "door-state", "contact-state", "on"};

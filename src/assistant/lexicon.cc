@@ -98,8 +98,15 @@ Lexicon::Lexicon(const Home& home) {
   };
   for (std::size_t i = 0; i < home.devices.size(); ++i) {
     const Device& device = home.devices[i];
-    add_name(device.name, Meaning::Source::kDevice, static_cast<int>(i));
-    for (const std::string& alias : device.aliases) add_name(alias, Meaning::Source::kDevice, static_cast<int>(i));
+    std::vector<std::string> names = device.aliases;
+    names.push_back(device.name);
+    for (const std::string& name : names) {
+      add_name(name, Meaning::Source::kDevice, static_cast<int>(i));
+      // "the ceiling lights": every device called "Ceiling light".
+      if (!name.empty() && std::isalpha(static_cast<unsigned char>(name.back())) && name.back() != 's') {
+        add(name + "s", Meaning{Meaning::Source::kDevice, Cue::kFiller, static_cast<int>(i), true});
+      }
+    }
   }
   for (std::size_t i = 0; i < home.rooms.size(); ++i) {
     add_name(home.rooms[i].name, Meaning::Source::kRoom, static_cast<int>(i));
@@ -178,14 +185,19 @@ bool Lexicon::mend(std::vector<Token>& tokens, const std::vector<Item>& items) c
         auto hit = deletions_.find(key);
         if (hit == deletions_.end()) return;
         for (const std::string& word : hit->second) {
-          if (within_one_edit(token.text, word) && std::find(found.begin(), found.end(), word) == found.end()) {
+          // A word of a longer name is unknown alone ("desk" of "desk lamp"): nothing to mend.
+          if (word != token.text && within_one_edit(token.text, word) &&
+              std::find(found.begin(), found.end(), word) == found.end()) {
             found.push_back(word);
           }
         }
       };
       consider(token.text);
       for (std::size_t k = 0; k < token.text.size(); ++k) consider(token.text.substr(0, k) + token.text.substr(k + 1));
-      if (found.size() == 1) {
+      auto self = deletions_.find(token.text);
+      bool name_word = self != deletions_.end() &&
+                       std::find(self->second.begin(), self->second.end(), token.text) != self->second.end();
+      if (found.size() == 1 && !name_word) {
         token.text = found.front();
         return true;
       }

@@ -64,7 +64,7 @@ Class classify(char32_t code) {
   if (code == '.') return Class::kPoint;
   if (code == '\'' || code == 0x2019) return Class::kApostrophe;
   if (code == '-') return Class::kMinus;
-  if (code == '%' || code == 0x00B0 || code == 0x2103) return Class::kSign;  // %, °, ℃
+  if (code == '%' || code == 0x00B0 || code == 0x2103 || code == '?') return Class::kSign;  // %, °, ℃, ?
   if (is_han(code)) return Class::kHan;
   return Class::kSpace;
 }
@@ -130,7 +130,7 @@ std::vector<Token> tokenize(std::string_view text) {
       }
       case Class::kSign:
         close();
-        tokens.push_back(Token{Token::Kind::kSign, code == '%' ? "%" : "°", 0});
+        tokens.push_back(Token{Token::Kind::kSign, code == '%' ? "%" : code == '?' ? "?" : "°", 0});
         if (code == 0x2103) tokens.push_back(Token{Token::Kind::kWord, "c", 0});
         break;
       case Class::kHan:
@@ -199,12 +199,14 @@ std::optional<double> chinese_number(std::string_view text) {
   double total = 0;
   double section = 0;
   double pending = -1;  // a digit waiting for its unit
+  int last_unit = 0;    // the unit just read: "两千七" is 2700, "一百零五" 105
   bool any = false;
   for (std::size_t i = 0; i < whole.size(); i += 3) {
     std::string_view c = whole.substr(i, 3);
     if (int d = digit(c); d >= 0) {
       // "二二" or "一二三" read digit by digit.
       pending = pending >= 0 ? pending * 10 + d : d;
+      if (c == "零" || c == "〇") last_unit = 0;
       any = true;
     } else if (int u = unit(c); u > 0) {
       double value = pending >= 0 ? pending : 1;  // "十" alone is ten
@@ -215,12 +217,16 @@ std::optional<double> chinese_number(std::string_view text) {
         section += value * u;
       }
       pending = -1;
+      last_unit = u;
       any = true;
+      continue;
     } else {
       return std::nullopt;
     }
+    if (c != "零" && c != "〇" && i + 3 < whole.size()) last_unit = 0;
   }
   if (!any) return std::nullopt;
+  if (pending >= 0 && pending < 10 && last_unit >= 100 && whole.size() >= 9) pending *= last_unit / 10;
   total += section + (pending >= 0 ? pending : 0);
   if (!fraction.empty()) {
     double scale = 0.1;

@@ -64,16 +64,26 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
     }
     if (item.meanings.empty()) {
       ++frame.unknown_words;
+      // "in the garage" in a home without one.
+      if (before && (before->has(Cue::kIn) || (before->key == "the" && i >= 2 && items[i - 2].has(Cue::kIn)))) {
+        frame.unknown_place = true;
+      }
+      // "车库灯", "书房的灯" in a home without that room: unknown characters before a kind or 的.
+      if (language == Language::kChinese && before && before->meanings.empty() && !before->is_number && next &&
+          (next->has(Cue::kCategory) || next->key == "的")) {
+        frame.unknown_place = true;
+      }
       continue;
     }
     double word_number = 0;
-    // "one" after a name is "the bedroom one"; before a unit, a number.
+    // "one" is a number before a unit or after "to"/"level" ("set it to one"); else "the bedroom one".
     bool number_like = number_word(item, word_number);
     if (number_like && item.has(Cue::kOne)) {
-      bool before_unit = next && (is_time_unit(*next) || next->has(Cue::kPercent) || next->has(Cue::kDegree));
-      bool after_name = before && (before->find(Meaning::Source::kRoom) || before->find(Meaning::Source::kFloor) ||
-                                   before->find(Meaning::Source::kDevice) || before->has(Cue::kFirst));
-      if (!before_unit && (after_name || !before)) number_like = false;
+      bool before_unit = next && (is_time_unit(*next) || next->has(Cue::kPercent) || next->has(Cue::kDegree) ||
+                                  next->has(Cue::kHalf));
+      bool after_setting = before && (before->has(Cue::kTo) || before->has(Cue::kSet) || before->has(Cue::kBy) ||
+                                      before->has(Cue::kAttribute) || before->has(Cue::kIn));
+      if (!before_unit && !after_setting) number_like = false;
     }
     if (number_like && word_number >= 0 && !item.has(Cue::kFirst)) {
       if (pending && *pending >= 20 && *pending < 100 && word_number < 10 && std::fmod(*pending, 10) == 0) {
@@ -98,7 +108,15 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
       mention.key = item.key;
       for (const Meaning& meaning : item.meanings) {
         if (meaning.source == Meaning::Source::kDevice) mention.devices.push_back(meaning.value);
+        // "窗帘" may be one curtain's alias and every curtain's word.
+        if (meaning.source == Meaning::Source::kWord && meaning.cue == Cue::kCategory) {
+          mention.category = CategoryMention{meaning.value, meaning.plural, item.key};
+        }
+        if (meaning.source == Meaning::Source::kWord && meaning.cue != Cue::kCategory) {
+          frame.plural_name = frame.plural_name || meaning.plural;
+        }
       }
+      frame.plural_name = frame.plural_name || item.find(Meaning::Source::kDevice)->plural;
       frame.devices.push_back(std::move(mention));
       continue;
     }
@@ -115,7 +133,20 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
       continue;
     }
 
+    bool decided = false;  // a word with several meanings says one thing, and may also name a kind
     for (const Meaning& meaning : item.meanings) {
+      bool decisive = meaning.cue != Cue::kCategory && meaning.cue != Cue::kModeWord && meaning.cue != Cue::kWarm &&
+                      meaning.cue != Cue::kCool && meaning.cue != Cue::kAttribute && meaning.cue != Cue::kLevelWord &&
+                      meaning.cue != Cue::kOne && meaning.cue != Cue::kImplied && meaning.cue != Cue::kFiller &&
+                      meaning.cue != Cue::kNumberWord;
+      if (decisive && decided) continue;
+      decided = decided || decisive;
+      // "on the first floor": a preposition, not a verb.
+      if (meaning.cue == Cue::kOn && item.key == "on" && next &&
+          (next->key == "the" || next->find(Meaning::Source::kRoom) || next->find(Meaning::Source::kFloor) ||
+           next->find(Meaning::Source::kDevice))) {
+        continue;
+      }
       switch (meaning.cue) {
         case Cue::kOn:
         case Cue::kOff:
@@ -168,10 +199,14 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
         case Cue::kMinute:
         case Cue::kHour:
         case Cue::kQuarter: {
-          if (meaning.cue == Cue::kQuarter && !pending && next && is_time_unit(*next)) {
+          if (meaning.cue == Cue::kQuarter && !pending) {
             // "a quarter of an hour"
-            pending = 0.25;
-            break;
+            std::size_t k = i + 1;
+            while (k < items.size() && items[k].has(Cue::kFiller) && !is_time_unit(items[k])) ++k;
+            if (k < items.size() && items[k].has(Cue::kHour)) {
+              pending = 0.25;
+              break;
+            }
           }
           double count = pending ? *pending : 1;
           if (pending_half) count = (pending ? *pending : 0) + 0.5;
@@ -226,17 +261,18 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
           if (!seen) frame.categories.push_back(CategoryMention{meaning.value, meaning.plural, item.key});
           break;
         }
+        case Cue::kImplied: frame.implied.push_back(meaning.value); break;
+        case Cue::kFloorWord: frame.unknown_place = true; break;
         case Cue::kNumberWord:
         case Cue::kFiller: break;
       }
-      // A word with several meanings counts once: the first that is not a filler decides.
-      if (meaning.cue != Cue::kFiller && meaning.cue != Cue::kNumberWord) {
-        if (meaning.cue != Cue::kCategory && meaning.cue != Cue::kModeWord && meaning.cue != Cue::kWarm &&
-            meaning.cue != Cue::kCool && meaning.cue != Cue::kAttribute && meaning.cue != Cue::kLevelWord &&
-            meaning.cue != Cue::kOne)
-          break;
-      }
     }
+  }
+  // "关了没有", "锁了没": a question.
+  for (std::size_t i = items.size(); i-- > 0;) {
+    if (items[i].meanings.empty() || items[i].has(Cue::kFiller) || items[i].has(Cue::kQuestion)) continue;
+    if (items[i].has(Cue::kNot) && language == Language::kChinese) frame.question = true, frame.negated = false;
+    break;
   }
   if (pending) {
     if (pending_half) {

@@ -92,7 +92,7 @@ constexpr Word kWords[] = {
     {"lock", Cue::kLock}, {"lock up", Cue::kLock}, {"secure", Cue::kLock}, {"bolt", Cue::kLock},
     {"unlock", Cue::kUnlock}, {"unbolt", Cue::kUnlock},
     {"锁", Cue::kLock}, {"锁上", Cue::kLock}, {"锁好", Cue::kLock}, {"上锁", Cue::kLock}, {"反锁", Cue::kLock},
-    {"锁门", Cue::kLock}, {"开锁", Cue::kUnlock}, {"解锁", Cue::kUnlock}, {"开门", Cue::kUnlock},
+    {"锁门", Cue::kLock}, {"门锁上", Cue::kLock}, {"开锁", Cue::kUnlock}, {"解锁", Cue::kUnlock}, {"开门", Cue::kUnlock},
 
     // --- appliances ------------------------------------------------------------------
     {"start", Cue::kStart}, {"begin", Cue::kStart}, {"resume", Cue::kStart}, {"clean", Cue::kStart},
@@ -313,6 +313,20 @@ constexpr Word kWords[] = {
     {"minimum", Cue::kNumberWord, -1}, {"最大", Cue::kNumberWord, -2}, {"最亮", Cue::kNumberWord, -2},
     {"最低", Cue::kNumberWord, -1}, {"最小", Cue::kNumberWord, -1}, {"最暗", Cue::kNumberWord, -1},
     {"最高", Cue::kNumberWord, -2},
+    // --- said more than one way at once ------------------------------------------------------
+    {"多少度", Cue::kQuestion}, {"几度", Cue::kQuestion}, {"how warm", Cue::kQuestion}, {"how hot", Cue::kQuestion},
+    {"how cold", Cue::kQuestion}, {"how humid", Cue::kQuestion}, {"how bright", Cue::kQuestion},
+    {"how bright", Cue::kAttribute, A(Attribute::kBrightness)}, {"how loud", Cue::kQuestion},
+    {"how loud", Cue::kAttribute, A(Attribute::kVolume)}, {"how far open", Cue::kQuestion},
+    {"how far open", Cue::kAttribute, A(Attribute::kPosition)}, {"how much battery", Cue::kQuestion},
+    {"how much battery", Cue::kAttribute, A(Attribute::kBattery)},
+    {"风", Cue::kAttribute, A(Attribute::kFanSpeed)}, {"档", Cue::kAttribute, A(Attribute::kFanSpeed)},
+    {"暖", Cue::kUp, A(Attribute::kTemperature)}, {"调暖", Cue::kUp, A(Attribute::kTemperature)},
+    {"upstairs", Cue::kFloorWord}, {"downstairs", Cue::kFloorWord}, {"楼上", Cue::kFloorWord},
+    {"楼下", Cue::kFloorWord}, {"一楼", Cue::kFloorWord}, {"二楼", Cue::kFloorWord}, {"ground floor", Cue::kFloorWord},
+    {"first floor", Cue::kFloorWord}, {"second floor", Cue::kFloorWord}, {"三楼", Cue::kFloorWord},
+    {"vacuuming", Cue::kStart}, {"了没有", Cue::kQuestion}, {"了没", Cue::kQuestion},
+    {"notch", Cue::kBit}, {"a notch", Cue::kBit}, {"one notch", Cue::kBit}, {"a step", Cue::kBit},
 };
 
 constexpr std::string_view kLightTypes[] = {"light", "ceiling-fan-light"};
@@ -416,7 +430,7 @@ constexpr CategoryWord kCategoryWords[] = {
     {"blind", kBlind, false}, {"blinds", kBlind, true}, {"shade", kBlind, false}, {"shades", kBlind, true},
     {"shutter", kBlind, false}, {"shutters", kBlind, true}, {"百叶窗", kBlind, false}, {"百叶帘", kBlind, false},
     {"卷帘", kBlind, false}, {"window coverings", kWindowCover, true},
-    {"garage door", kGarageDoor, false}, {"garage", kGarageDoor, false}, {"车库门", kGarageDoor, false},
+    {"garage door", kGarageDoor, false}, {"车库门", kGarageDoor, false},
     {"lock", kLockCategory, false}, {"locks", kLockCategory, true}, {"door", kLockCategory, false},
     {"doors", kLockCategory, true}, {"door lock", kLockCategory, false}, {"door locks", kLockCategory, true},
     {"门锁", kLockCategory, false}, {"门", kLockCategory, false}, {"锁", kLockCategory, false},
@@ -444,7 +458,7 @@ constexpr CategoryWord kCategoryWords[] = {
     {"water heater", kWaterHeater, false}, {"boiler", kWaterHeater, false}, {"热水器", kWaterHeater, false},
     {"plug", kPlug, false}, {"plugs", kPlug, true}, {"socket", kPlug, false}, {"sockets", kPlug, true},
     {"outlet", kPlug, false}, {"outlets", kPlug, true}, {"插座", kPlug, false},
-    {"switch", kSwitch, false}, {"switches", kSwitch, true}, {"开关", kSwitch, false},
+    {"开关", kSwitch, false},
     {"valve", kValve, false}, {"valves", kValve, true}, {"阀门", kValve, false}, {"水阀", kValve, false},
     {"charger", kCharger, false}, {"ev charger", kCharger, false}, {"car charger", kCharger, false},
     {"充电桩", kCharger, false},
@@ -452,6 +466,27 @@ constexpr CategoryWord kCategoryWords[] = {
     {"传感器", kSensor, false}, {"温湿度计", kSensor, false}, {"温度计", kSensor, false},
     {"camera", kCamera, false}, {"cameras", kCamera, true}, {"摄像头", kCamera, false},
     {"doorbell", kDoorbell, false}, {"门铃", kDoorbell, false},
+};
+
+// Words that say what kind of device they are about.
+struct Implied {
+  std::string_view phrase;
+  int category;
+};
+constexpr Implied kImplied[] = {
+    {"锁门", kLockCategory}, {"开锁", kLockCategory}, {"开门", kLockCategory}, {"门锁上", kLockCategory},
+    {"上锁", kLockCategory}, {"锁上", kLockCategory}, {"反锁", kLockCategory}, {"锁好", kLockCategory},
+    {"lock up", kLockCategory}, {"unlock", kLockCategory}, {"lock", kLockCategory}, {"解锁", kLockCategory},
+    {"扫地", kVacuum}, {"打扫", kVacuum}, {"清扫", kVacuum}, {"开始扫地", kVacuum}, {"开始打扫", kVacuum},
+    {"开始清扫", kVacuum}, {"扫一下", kVacuum}, {"拖地", kVacuum}, {"别扫了", kVacuum}, {"停止扫地", kVacuum},
+    {"回充", kVacuum}, {"回去充电", kVacuum}, {"回充电座", kVacuum}, {"回到充电座", kVacuum}, {"回基座", kVacuum},
+    {"回座充", kVacuum}, {"回到基座", kVacuum}, {"回桩", kVacuum}, {"回来充电", kVacuum}, {"回充电桩", kVacuum},
+    {"vacuuming", kVacuum}, {"start cleaning", kVacuum}, {"stop cleaning", kVacuum}, {"go back to the dock", kVacuum},
+    {"return to the dock", kVacuum}, {"return to dock", kVacuum}, {"return to base", kVacuum},
+    {"烧水", kKettle}, {"烧壶水", kKettle}, {"烧开水", kKettle}, {"boil water", kKettle},
+    {"洗衣服", kWasher}, {"do the laundry", kWasher}, {"洗碗", kDishwasher}, {"do the dishes", kDishwasher},
+    {"play music", kSpeaker}, {"放音乐", kSpeaker}, {"stop playing", kSpeaker}, {"停止播放", kSpeaker},
+    {"start charging", kCharger}, {"stop charging", kCharger}, {"charge the car", kCharger},
 };
 
 constexpr Color kColors[] = {
@@ -538,7 +573,7 @@ struct LevelPhrase {
 constexpr LevelPhrase kLevelPhrases[] = {
     {"low", 0}, {"lowest", 0}, {"medium", 1}, {"mid", 1}, {"middle", 1}, {"high", 2}, {"highest", 4},
     {"full speed", 4}, {"silent", 5}, {"quiet", 5}, {"turbo", 6}, {"strong", 6}, {"低档", 0}, {"低速", 0},
-    {"低风", 0}, {"一档", 0}, {"中档", 1}, {"中速", 1}, {"中风", 1}, {"高档", 2}, {"高速", 2}, {"高风", 2},
+    {"低风", 0}, {"中档", 1}, {"中速", 1}, {"中风", 1}, {"高档", 2}, {"高速", 2}, {"高风", 2},
     {"最高档", 4}, {"静音", 5}, {"强劲", 6}, {"强力", 6}, {"自动风", 3}, {"auto speed", 3},
 };
 
@@ -552,12 +587,20 @@ std::span<const Word> words() {
     for (const ColorWord& word : kColorWords) out.push_back({word.phrase, Cue::kColor, word.color});
     for (const ModePhrase& word : kModePhrases) out.push_back({word.phrase, Cue::kModeWord, word.mode});
     for (const LevelPhrase& word : kLevelPhrases) out.push_back({word.phrase, Cue::kLevelWord, word.level});
+    for (const Implied& word : kImplied) out.push_back({word.phrase, Cue::kImplied, word.category});
     return out;
   }();
   return all;
 }
 
 std::span<const Category> categories() { return kCategories; }
+
+int category_index(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kCategories); ++i) {
+    if (kCategories[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
 std::span<const Color> colors() { return kColors; }
 std::span<const ModeWord> mode_words() { return kModeWords; }
 std::span<const LevelWord> level_words() { return kLevelWords; }

@@ -72,6 +72,8 @@ enum class Cue : std::uint8_t {
   kStateLocked,
   kStateUnlocked,
   kCategory,    // value: index into categories()
+  kFloorWord,   // upstairs, 楼下: a floor, in a home that may have none
+  kImplied,     // value: a category the word implies when nothing else is named ("锁门": a lock)
   kNumberWord,  // value: the number ("twenty")
 };
 
@@ -114,6 +116,8 @@ struct Category {
   std::span<const std::string_view> in_names;  // a device whose name holds one of these is of it too
 };
 std::span<const Category> categories();
+// The category index of `name` ("lock"); -1 if none.
+int category_index(std::string_view name);
 
 struct Color {
   std::string_view name;  // "red"

@@ -15,15 +15,16 @@ namespace millet::assistant::detail {
 
 // A device named in the sentence: every device the name fits (one, unless
 // several devices share it).
-struct DeviceMention {
-  std::vector<int> devices;
-  std::string key;  // the name as said
-};
-
 struct CategoryMention {
   int category = -1;
   bool plural = false;
   std::string key;  // the word as said: "light", "灯"
+};
+
+struct DeviceMention {
+  std::vector<int> devices;
+  std::string key;                          // the name as said
+  std::optional<CategoryMention> category;  // the name is also a category's word
 };
 
 struct Frame {
@@ -62,8 +63,11 @@ struct Frame {
   std::vector<int> floors;
   std::vector<int> scenes;
   std::vector<CategoryMention> categories;
+  std::vector<int> implied;  // categories the verbs imply ("锁门")
+  bool plural_name = false;  // a device named in the plural ("ceiling lights")
 
   std::size_t unknown_words = 0;
+  bool unknown_place = false;  // a place the home does not have ("in the garage", "upstairs")
   bool mended = false;
 
   bool names_something() const {
