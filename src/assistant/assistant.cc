@@ -190,8 +190,8 @@ Cue state_of_verb(Cue verb) {
 
 class Turner {
  public:
-  Turner(const Home& home, State& state, const Context& context, Language language)
-      : home_(home), state_(state), context_(context), speech_{home, language} {}
+  Turner(const Home& home, const Lexicon& lexicon, State& state, const Context& context, Language language)
+      : home_(home), lexicon_(lexicon), state_(state), context_(context), speech_{home, language} {}
 
   Turn run(const Frame& frame);
 
@@ -216,6 +216,7 @@ class Turner {
   int index_of(const Device& device) const { return static_cast<int>(&device - home_.devices.data()); }
 
   const Home& home_;
+  const Lexicon& lexicon_;
   State& state_;
   const Context& context_;
   Speech speech_;
@@ -432,7 +433,7 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
     return command;
   }
   if (frame.attribute == Attribute::kFanSpeed && !frame.mode_words.empty() &&
-      mode_words()[static_cast<std::size_t>(frame.mode_words.front())].english == "auto") {
+      lexicon_.mode(frame.mode_words.front()).english == "auto") {
     command.intent = Intent::kSetFanSpeed;
     command.attribute = Attribute::kFanSpeed;
     for (std::size_t i = 0; i < level_words().size(); ++i) {
@@ -457,8 +458,9 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
   if (mode_said && frame.number == std::nullopt) {
     command.intent = Intent::kSetMode;
     command.attribute = Attribute::kMode;
-    command.mode_word = frame.mode_words.front();
-    command.mode = mode_words()[static_cast<std::size_t>(command.mode_word)].english;
+    const ModeName& mode = lexicon_.mode(frame.mode_words.front());
+    command.mode = mode.english;
+    command.mode_matches = mode.matches;
     return command;
   }
 
@@ -815,7 +817,7 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
   const Frame& sentence = narrowed;
   // The category: said, implied by the verb ("锁门"), or (for a follow-up naming only a room) the last one.
   if (!sentence.categories.empty()) category_ = sentence.categories.front();
-  if (!category_ && sentence.devices.empty() && !sentence.implied.empty() &&
+  if (!category_ && sentence.devices.empty() && !sentence.implied.empty() && !frame.pronoun &&
       (rooms.empty() || !follow_up)) {
     category_ = CategoryMention{sentence.implied.front(), false, {}};
   }
@@ -961,7 +963,20 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
 
 Turn Turner::run(const Frame& said) {
   Frame frame = said;
-  // "the AC fan", "the purifier fan": a part of the named device, not another device.
+  // "the AC fan", "the purifier fan": a part of the named device, not another device
+  // (even where some device is called "Fan").
+  if (frame.devices.size() >= 2) {
+    const auto& first = frame.devices.front();
+    std::erase_if(frame.devices, [&](const detail::DeviceMention& mention) {
+      if (&mention == &first || !mention.category) return false;
+      bool first_is_one = std::any_of(first.devices.begin(), first.devices.end(), [&](int index) {
+        return detail::in_category(home_.devices[static_cast<std::size_t>(index)], mention.category->category);
+      });
+      if (first_is_one) return false;
+      frame.categories.push_back(*mention.category);
+      return true;
+    });
+  }
   if (!frame.devices.empty()) {
     std::erase_if(frame.categories, [&](const CategoryMention& mention) {
       bool theirs = false;
@@ -1019,6 +1034,15 @@ Turn Turner::run(const Frame& said) {
     turn.language = speech_.language;
     std::vector<int> named;
     for (const auto& mention : frame.devices) named.insert(named.end(), mention.devices.begin(), mention.devices.end());
+    // "cancel the fan timer": the timers of the home's fans.
+    for (const CategoryMention& category : frame.categories) {
+      for (const PendingTimer& timer : context_.timers) {
+        for (const std::string& id : timer.devices) {
+          const Device* device = home_.device(id);
+          if (device && detail::in_category(*device, category.category)) named.push_back(index_of(*device));
+        }
+      }
+    }
     std::vector<std::string> devices;
     for (const PendingTimer& timer : context_.timers) {
       bool matches = named.empty();
@@ -1082,7 +1106,7 @@ Turn respond(const Home& home, const Lexicon& lexicon, Conversation& conversatio
   Language language = has_han(text) ? Language::kChinese : Language::kEnglish;
   std::vector<Item> items = lexicon.read(tokenize(text));
   Frame frame = detail::read_frame(items, language);
-  Turner turner(home, conversation.state(), context, language);
+  Turner turner(home, lexicon, conversation.state(), context, language);
   return turner.run(frame);
 }
 

@@ -130,12 +130,11 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-// The entry of a value list that the mode word names.
-const spec::ValueListEntry* list_entry(const Property& property, int mode_word) {
-  const ModeWord& word = mode_words()[static_cast<std::size_t>(mode_word)];
+// The entry of a value list that the mode names.
+const spec::ValueListEntry* list_entry(const Property& property, const Command& command) {
   for (const spec::ValueListEntry& entry : property.values) {
     std::string english = lower(entry.description.en);
-    for (std::string_view match : word.matches) {
+    for (const std::string& match : command.mode_matches) {
       if (english == match || entry.description.zh == match) return &entry;
     }
   }
@@ -143,15 +142,14 @@ const spec::ValueListEntry* list_entry(const Property& property, int mode_word) 
 }
 
 Expected<Operation, Problem> plan_mode(const Device& device, const Command& command, std::string_view service) {
-  if (command.mode_word < 0) return unexpected(Problem{});
+  if (command.mode.empty()) return unexpected(Problem{});
   if (auto found = writable(*device.type, "mode", service); found && !found->member->values.empty()) {
-    if (const spec::ValueListEntry* entry = list_entry(*found->member, command.mode_word)) {
+    if (const spec::ValueListEntry* entry = list_entry(*found->member, command)) {
       return set_one(device, *found, entry->value);
     }
   }
   // Air conditioners keep sleep and eco as switches of their own.
-  std::string_view english = mode_words()[static_cast<std::size_t>(command.mode_word)].english;
-  std::string switch_name = english == "sleep" ? "sleep-mode" : std::string(english);
+  std::string switch_name = command.mode == "sleep" ? "sleep-mode" : command.mode;
   if (auto found = writable(*device.type, switch_name, service); found && found->member->format == spec::Format::kBool) {
     return set_one(device, *found, true);
   }

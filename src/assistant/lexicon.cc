@@ -70,6 +70,27 @@ Lexicon::Lexicon(const Home& home) {
   for (const Word& word : words()) {
     add(std::string(word.phrase), Meaning{Meaning::Source::kWord, word.cue, word.value, word.plural});
   }
+  for (const ModeWord& word : mode_words()) {
+    modes_.push_back(ModeName{std::string(word.english), {word.matches.begin(), word.matches.end()}});
+  }
+  // The modes the home's devices list, by their English and Chinese descriptions.
+  for (const Device& device : home.devices) {
+    for (const spec::Service& service : device.type->services) {
+      const spec::Property* mode = service.property("mode");
+      if (!mode || !mode->allows(spec::kWrite)) continue;
+      for (const spec::ValueListEntry& entry : mode->values) {
+        std::string english = entry.description.en;
+        for (char& c : english) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        auto known = std::find_if(modes_.begin(), modes_.end(), [&](const ModeName& m) {
+          return m.english == english || std::find(m.matches.begin(), m.matches.end(), english) != m.matches.end();
+        });
+        int index = static_cast<int>(known - modes_.begin());
+        if (known == modes_.end()) modes_.push_back(ModeName{english, {english, entry.description.zh}});
+        add(english, Meaning{Meaning::Source::kWord, Cue::kModeWord, index, false});
+        add(entry.description.zh, Meaning{Meaning::Source::kWord, Cue::kModeWord, index, false});
+      }
+    }
+  }
   auto add_name = [&](const std::string& name, Meaning::Source source, int index) {
     add(name, Meaning{source, Cue::kFiller, index, false});
     std::vector<Token> tokens = tokenize(name);
@@ -102,8 +123,16 @@ Lexicon::Lexicon(const Home& home) {
     names.push_back(device.name);
     for (const std::string& name : names) {
       add_name(name, Meaning::Source::kDevice, static_cast<int>(i));
-      // "the ceiling lights": every device called "Ceiling light".
-      if (!name.empty() && std::isalpha(static_cast<unsigned char>(name.back())) && name.back() != 's') {
+      // "the ceiling lights": every device called "Ceiling light" (but "the bedroom lights"
+      // are the room's lights, not the "Bedroom light").
+      bool room_first = std::any_of(home.rooms.begin(), home.rooms.end(), [&](const Room& room) {
+        std::vector<std::string> room_names = room.aliases;
+        room_names.push_back(room.name);
+        return std::any_of(room_names.begin(), room_names.end(),
+                           [&](const std::string& r) { return key_of(name).starts_with(key_of(r)); });
+      });
+      if (!room_first && !name.empty() && std::isalpha(static_cast<unsigned char>(name.back())) &&
+          name.back() != 's') {
         add(name + "s", Meaning{Meaning::Source::kDevice, Cue::kFiller, static_cast<int>(i), true});
       }
     }

@@ -44,9 +44,18 @@ struct Item {
   bool known() const { return is_number || !meanings.empty(); }
 };
 
+// A mode people may ask for: the built-in words (words.h) and every mode the
+// home's device types list in their specs ("grill", "热风烘烤").
+struct ModeName {
+  std::string english;               // the parameter's value: "cool", "fan bake"
+  std::vector<std::string> matches;  // value-list descriptions it matches (lower case English, Chinese)
+};
+
 class Lexicon {
  public:
   explicit Lexicon(const Home& home);
+
+  const ModeName& mode(int index) const { return modes_[static_cast<std::size_t>(index)]; }
 
   // The sentence's tokens as items, in order, covering every token.
   std::vector<Item> read(std::vector<Token> tokens) const;
@@ -58,6 +67,7 @@ class Lexicon {
   bool mend(std::vector<Token>& tokens, const std::vector<Item>& items) const;
 
   std::unordered_map<std::string, std::vector<Meaning>> entries_;
+  std::vector<ModeName> modes_;
   std::size_t longest_ = 1;  // tokens in the longest phrase
   // One-typo indexes over the home's names: an English word and each of its
   // one-letter deletions -> the word; a Chinese name with one character as

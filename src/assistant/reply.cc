@@ -134,9 +134,8 @@ std::string Speech::done(const Command& command, std::span<const int> targets,
       return en ? fmt::format("Set the humidity of {} to {}%.", who, shown)
                 : fmt::format("已将{}的湿度调到{}%。", who, shown);
     case Intent::kSetMode: {
-      const ModeWord& mode = mode_words()[static_cast<std::size_t>(command.mode_word)];
-      std::string_view chinese = mode.matches.size() > 1 ? mode.matches[1] : mode.english;
-      return en ? fmt::format("Set {} to {} mode.", who, mode.english)
+      std::string_view chinese = command.mode_matches.size() > 1 ? command.mode_matches[1] : command.mode;
+      return en ? fmt::format("Set {} to {} mode.", who, command.mode)
                 : fmt::format("已将{}切换到{}模式。", who, chinese);
     }
     case Intent::kSetFanSpeed:

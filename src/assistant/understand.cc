@@ -116,7 +116,13 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
           frame.plural_name = frame.plural_name || meaning.plural;
         }
       }
-      frame.plural_name = frame.plural_name || item.find(Meaning::Source::kDevice)->plural;
+      bool plural = item.find(Meaning::Source::kDevice)->plural;
+      if (plural && mention.category) {
+        // "the curtains": every curtain, though one is called "Curtain".
+        frame.categories.push_back(*mention.category);
+        continue;
+      }
+      frame.plural_name = frame.plural_name || plural;
       frame.devices.push_back(std::move(mention));
       continue;
     }
@@ -143,8 +149,7 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
       decided = decided || decisive;
       // "on the first floor": a preposition, not a verb.
       if (meaning.cue == Cue::kOn && item.key == "on" && next &&
-          (next->key == "the" || next->find(Meaning::Source::kRoom) || next->find(Meaning::Source::kFloor) ||
-           next->find(Meaning::Source::kDevice))) {
+          (next->key == "the" || next->find(Meaning::Source::kRoom) || next->find(Meaning::Source::kDevice))) {
         continue;
       }
       switch (meaning.cue) {

@@ -47,7 +47,7 @@ struct Frame {
 
   int color = -1;                // colors()
   int warmth = -1;               // 0 warm, 1 neutral, 2 cool
-  std::vector<int> mode_words;   // mode_words(), in order
+  std::vector<int> mode_words;   // Lexicon::mode(), in order
   int level_word = -1;           // level_words()
 
   bool request = false;  // "can you ...": a command, even with a question mark
@@ -85,8 +85,8 @@ struct Command {
   std::optional<double> value;
   std::optional<double> delta;
   int color = -1;
-  std::string mode;     // mode_words()[...].english
-  int mode_word = -1;
+  std::string mode;                       // Lexicon::mode(...).english
+  std::vector<std::string> mode_matches;  // the descriptions it matches
   std::string level;    // level_words()[...].name
   int level_word = -1;
   Cue state = Cue::kFiller;  // list
