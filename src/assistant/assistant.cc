@@ -736,6 +736,9 @@ Turn Turner::ask_question(const Command& command, const Frame& frame, std::vecto
       if (yes == wanted) matching.push_back(asked[i]);
     }
     turn.reply = speech_.listed(command.state, matching, asked);
+    // "turn them off" after "which lights are on" means the ones that are.
+    remember(command, matching.empty() ? asked : matching, category_, rooms_);
+    return finish(std::move(turn), command, asked);
   } else {
     bool negated = command.state == Cue::kStateOff || command.state == Cue::kStateUnlocked ||
                    command.state == Cue::kStateClosed;
