@@ -86,8 +86,14 @@ Lexicon::Lexicon(const Home& home) {
         });
         int index = static_cast<int>(known - modes_.begin());
         if (known == modes_.end()) modes_.push_back(ModeName{english, {english, entry.description.zh}});
-        add(english, Meaning{Meaning::Source::kWord, Cue::kModeWord, index, false});
-        add(entry.description.zh, Meaning{Meaning::Source::kWord, Cue::kModeWord, index, false});
+        // Not over a word that means something else: "fan" is the AC's fan mode, and first a fan.
+        for (const std::string& phrase : {english, entry.description.zh}) {
+          auto existing = entries_.find(key_of(phrase));
+          bool taken = existing != entries_.end() &&
+                       std::any_of(existing->second.begin(), existing->second.end(),
+                                   [](const Meaning& m) { return m.cue != Cue::kModeWord; });
+          if (!taken) add(phrase, Meaning{Meaning::Source::kWord, Cue::kModeWord, index, false});
+        }
       }
     }
   }
