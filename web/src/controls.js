@@ -40,11 +40,19 @@ export function PropertyControl({ property, value, disabled, onSet }) {
 // 0xFFC480 <-> "#ffc480", as the colour picker takes it.
 const toHex = (value) => `#${(typeof value === "number" ? value : 0xffffff).toString(16).padStart(6, "0")}`;
 
-// Moves freely and sets once, where it is let go (mouse, touch or keys).
+// Moves freely and sets once, where it is let go (mouse, touch or keys). While sets are
+// on their way (several quick key presses), reports of the earlier ones do not move it
+// back: it follows the device again once the device reports the last value set.
 function Slider({ id, property, value, disabled, onSet }) {
   const { min, max, step } = property.range;
   const [moving, setMoving] = useState(null);
-  useEffect(() => setMoving(null), [value]);
+  const [sent, setSent] = useState(null);
+  useEffect(() => {
+    if (sent === null || value === sent) {
+      setMoving(null);
+      setSent(null);
+    }
+  }, [value]);
   const shown = moving ?? value ?? min;
   const unit = unitText(property.unit);
   return html`
@@ -52,7 +60,12 @@ function Slider({ id, property, value, disabled, onSet }) {
       <input id=${id} type="range" min=${min} max=${max} step=${step} value=${shown} disabled=${disabled}
              aria-valuetext=${`${shown}${unit ? " " + unit : ""}`}
              onInput=${(e) => setMoving(Number(e.target.value))}
-             onChange=${(e) => onSet(Number(e.target.value))} />
+             onChange=${(e) => {
+               const chosen = Number(e.target.value);
+               if (chosen === value) setMoving(null);  // nothing will be reported: it is there already
+               else setSent(chosen);
+               onSet(chosen);
+             }} />
       <output for=${id}>${value === undefined && moving === null ? "—" : `${shown}${unit ? " " + unit : ""}`}</output>
     </span>`;
 }
