@@ -1046,7 +1046,6 @@ Turn Turner::run(const Frame& said) {
         }
       }
     }
-    std::vector<std::string> devices;
     for (const PendingTimer& timer : context_.timers) {
       bool matches = named.empty();
       for (int index : named) {
@@ -1055,16 +1054,12 @@ Turn Turner::run(const Frame& said) {
       }
       if (!matches) continue;
       turn.cancel.push_back(timer.id);
-      devices.insert(devices.end(), timer.devices.begin(), timer.devices.end());
     }
-    std::sort(devices.begin(), devices.end());
-    devices.erase(std::unique(devices.begin(), devices.end()), devices.end());
     turn.status = turn.cancel.empty() ? Status::kCannot : Status::kCancelled;
     turn.reply = turn.cancel.empty() ? speech_.no_timers() : speech_.timers_cancelled(turn.cancel.size());
     Turn done = finish(std::move(turn), *command, {});
     for (int index : named) done.targets.push_back(home_.devices[static_cast<std::size_t>(index)].id);
     std::sort(done.targets.begin(), done.targets.end());
-    (void)devices;
     return done;
   }
   if (command->intent == Intent::kRunScene) {

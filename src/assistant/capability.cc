@@ -221,7 +221,8 @@ Expected<Operation, Problem> plan_fan_speed(const Device& device, const Command&
     }
   }
   if (auto percent = writable(*device.type, "speed-level", service, true)) {
-    std::optional<double> delta = command.delta ? std::optional<double>(*command.delta * 10) : std::nullopt;
+    std::optional<double> delta = command.delta;  // a level step is 10 % of a percentage
+    if (delta) *delta *= 10;
     return set_number(device, command, *percent, command.value, delta);
   }
   return unexpected(Problem{});

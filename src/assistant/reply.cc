@@ -78,13 +78,6 @@ std::string Speech::device(int index) const {
   return chinese_name(found.name, found.aliases);
 }
 
-std::string Speech::device(const std::string& id) const {
-  for (std::size_t i = 0; i < home.devices.size(); ++i) {
-    if (home.devices[i].id == id) return device(static_cast<int>(i));
-  }
-  return id;
-}
-
 std::string Speech::room(int index) const {
   const Room& found = home.rooms[static_cast<std::size_t>(index)];
   if (english(language)) return "the " + lower_name(found.name);
@@ -313,10 +306,6 @@ std::string Speech::scene_run(int scene) const {
   const Scene& found = home.scenes[static_cast<std::size_t>(scene)];
   return english(language) ? fmt::format("Running the {} scene.", found.name)
                            : fmt::format("已执行场景“{}”。", chinese_name(found.name, found.aliases));
-}
-
-std::string Speech::no_scene() const {
-  return english(language) ? "Which scene? I know none by that name." : "没有找到这个场景。";
 }
 
 namespace {

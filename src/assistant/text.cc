@@ -123,7 +123,7 @@ std::vector<Token> tokenize(std::string_view text) {
         // A minus sign right before a digit starts a negative number.
         if (i < text.size() && text[i] >= '0' && text[i] <= '9') {
           current.kind = Token::Kind::kNumber;
-          current.text = "-";
+          current.text.assign(1, '-');  // (not = "-": GCC 12 warns falsely)
           open = true;
         }
         break;

@@ -39,7 +39,6 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
   std::optional<double> pending;  // a number not yet placed
   bool pending_percent_first = false;  // 百分之 before the number
   bool pending_half = false;           // "half" right before a unit: "半小时", "一个半小时"
-  bool delay_cue = false;              // in, after, 后
   std::optional<double> duration;
 
   auto take_value = [&] {
@@ -232,8 +231,8 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
             frame.half = true;
           }
           break;
-        case Cue::kIn: delay_cue = true; break;
-        case Cue::kLater: delay_cue = true; break;
+        case Cue::kIn:
+        case Cue::kLater: break;  // a duration is a delay with or without them
         case Cue::kTimer: frame.timer = true; break;
         case Cue::kCancel: frame.cancel = true; break;
         case Cue::kAll: frame.all = true; break;
@@ -286,7 +285,6 @@ Frame read_frame(const std::vector<Item>& items, Language language) {
     take_value();
   }
   if (duration && *duration > 0) frame.delay_s = std::round(*duration);
-  (void)delay_cue;
   return frame;
 }
 

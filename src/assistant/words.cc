@@ -594,13 +594,6 @@ std::span<const Word> words() {
 }
 
 std::span<const Category> categories() { return kCategories; }
-
-int category_index(std::string_view name) {
-  for (std::size_t i = 0; i < std::size(kCategories); ++i) {
-    if (kCategories[i].name == name) return static_cast<int>(i);
-  }
-  return -1;
-}
 std::span<const Color> colors() { return kColors; }
 std::span<const ModeWord> mode_words() { return kModeWords; }
 std::span<const LevelWord> level_words() { return kLevelWords; }

@@ -116,8 +116,6 @@ struct Category {
   std::span<const std::string_view> in_names;  // a device whose name holds one of these is of it too
 };
 std::span<const Category> categories();
-// The category index of `name` ("lock"); -1 if none.
-int category_index(std::string_view name);
 
 struct Color {
   std::string_view name;  // "red"

@@ -16,7 +16,6 @@ struct Speech {
 
   // "the kitchen light" / "厨房灯"
   std::string device(int index) const;
-  std::string device(const std::string& id) const;
   std::string room(int index) const;
   // "the kitchen light and the floor lamp" / "厨房灯和落地灯"
   std::string devices(std::span<const int> indexes) const;
@@ -33,7 +32,6 @@ struct Speech {
   std::string no_timers() const;
   std::string not_understood() const;
   std::string scene_run(int scene) const;
-  std::string no_scene() const;
   // A question about `targets`: each reading, or a yes or no.
   std::string answer(Ask ask, Attribute attribute, std::span<const int> targets,
                      std::span<const std::optional<Reading>> readings, bool negated) const;
