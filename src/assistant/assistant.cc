@@ -607,12 +607,8 @@ void Turner::remember(const Command& command, const std::vector<int>& targets,
     CategoryMention mention{static_cast<int>(c), targets.size() > 1, key_of(categories()[c].english)};
     const Device& device = home_.devices[static_cast<std::size_t>(targets.front())];
     if (const Room* room = home_.room(device.room)) {
-      std::vector<std::string> room_names = room->aliases;
-      room_names.push_back(room->name);
-      std::vector<std::string> device_names = device.aliases;
-      device_names.push_back(device.name);
-      for (const std::string& room_name : room_names) {
-        for (const std::string& device_name : device_names) {
+      for (const std::string& room_name : names_of(*room)) {
+        for (const std::string& device_name : names_of(device)) {
           std::string room_key = key_of(room_name);
           std::string device_key = key_of(device_name);
           if (device_key.size() > room_key.size() && device_key.starts_with(room_key) &&
@@ -909,12 +905,8 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
           const Device& device = home_.devices[static_cast<std::size_t>(index)];
           const Room* room = home_.room(device.room);
           if (!room) continue;
-          std::vector<std::string> room_names = room->aliases;
-          room_names.push_back(room->name);
-          std::vector<std::string> device_names = device.aliases;
-          device_names.push_back(device.name);
-          for (const std::string& room_name : room_names) {
-            for (const std::string& device_name : device_names) {
+          for (const std::string& room_name : names_of(*room)) {
+            for (const std::string& device_name : names_of(device)) {
               if (key_of(room_name) + category_->key == key_of(device_name)) own.push_back(index);
             }
           }

@@ -47,6 +47,14 @@ struct Scene {
   std::vector<std::string> aliases;
 };
 
+// Everything a floor, room, device or scene is called: its aliases, then its name.
+template <class Named>
+std::vector<std::string> names_of(const Named& item) {
+  std::vector<std::string> names = item.aliases;
+  names.push_back(item.name);
+  return names;
+}
+
 struct Home {
   std::string name;
   std::vector<Floor> floors;

@@ -66,6 +66,16 @@ void Lexicon::add(const std::string& phrase, Meaning meaning) {
   longest_ = std::max(longest_, tokens.size());
 }
 
+void Lexicon::index_for_mending(const Token& token) {
+  if (token.kind != Token::Kind::kWord || token.text.size() < 4) return;
+  auto index_under = [&](const std::string& key) {
+    auto& list = deletions_[key];
+    if (std::find(list.begin(), list.end(), token.text) == list.end()) list.push_back(token.text);
+  };
+  index_under(token.text);
+  for (std::size_t k = 0; k < token.text.size(); ++k) index_under(token.text.substr(0, k) + token.text.substr(k + 1));
+}
+
 Lexicon::Lexicon(const Home& home) {
   for (const Word& word : words()) {
     add(std::string(word.phrase), Meaning{Meaning::Source::kWord, word.cue, word.value, word.plural});
@@ -111,29 +121,15 @@ Lexicon::Lexicon(const Home& home) {
       }
       longest_han_ = std::max(longest_han_, tokens.size());
     }
-    for (const Token& token : tokens) {
-      if (token.kind != Token::Kind::kWord || token.text.size() < 4) continue;
-      auto index_word = [&](const std::string& key) {
-        auto& list = deletions_[key];
-        if (std::find(list.begin(), list.end(), token.text) == list.end()) list.push_back(token.text);
-      };
-      index_word(token.text);
-      for (std::size_t k = 0; k < token.text.size(); ++k) {
-        index_word(token.text.substr(0, k) + token.text.substr(k + 1));
-      }
-    }
+    for (const Token& token : tokens) index_for_mending(token);
   };
   for (std::size_t i = 0; i < home.devices.size(); ++i) {
-    const Device& device = home.devices[i];
-    std::vector<std::string> names = device.aliases;
-    names.push_back(device.name);
-    for (const std::string& name : names) {
+    for (const std::string& name : names_of(home.devices[i])) {
       add_name(name, Meaning::Source::kDevice, static_cast<int>(i));
       // "the ceiling lights": every device called "Ceiling light" (but "the bedroom lights"
       // are the room's lights, not the "Bedroom light").
       bool room_first = std::any_of(home.rooms.begin(), home.rooms.end(), [&](const Room& room) {
-        std::vector<std::string> room_names = room.aliases;
-        room_names.push_back(room.name);
+        std::vector<std::string> room_names = names_of(room);
         return std::any_of(room_names.begin(), room_names.end(),
                            [&](const std::string& r) { return key_of(name).starts_with(key_of(r)); });
       });
@@ -143,30 +139,18 @@ Lexicon::Lexicon(const Home& home) {
       }
     }
   }
-  for (std::size_t i = 0; i < home.rooms.size(); ++i) {
-    add_name(home.rooms[i].name, Meaning::Source::kRoom, static_cast<int>(i));
-    for (const std::string& alias : home.rooms[i].aliases) add_name(alias, Meaning::Source::kRoom, static_cast<int>(i));
-  }
-  for (std::size_t i = 0; i < home.floors.size(); ++i) {
-    add_name(home.floors[i].name, Meaning::Source::kFloor, static_cast<int>(i));
-    for (const std::string& alias : home.floors[i].aliases) add_name(alias, Meaning::Source::kFloor, static_cast<int>(i));
-  }
-  for (std::size_t i = 0; i < home.scenes.size(); ++i) {
-    add_name(home.scenes[i].name, Meaning::Source::kScene, static_cast<int>(i));
-    for (const std::string& alias : home.scenes[i].aliases) add_name(alias, Meaning::Source::kScene, static_cast<int>(i));
-  }
+  auto add_all = [&](const auto& items, Meaning::Source source) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      for (const std::string& name : names_of(items[i])) add_name(name, source, static_cast<int>(i));
+    }
+  };
+  add_all(home.rooms, Meaning::Source::kRoom);
+  add_all(home.floors, Meaning::Source::kFloor);
+  add_all(home.scenes, Meaning::Source::kScene);
   // Category words take part in mending too ("ligths").
   for (const Word& word : words()) {
     if (word.cue != Cue::kCategory) continue;
-    for (const Token& token : tokenize(word.phrase)) {
-      if (token.kind != Token::Kind::kWord || token.text.size() < 4) continue;
-      auto& list = deletions_[token.text];
-      if (std::find(list.begin(), list.end(), token.text) == list.end()) list.push_back(token.text);
-      for (std::size_t k = 0; k < token.text.size(); ++k) {
-        auto& shorter = deletions_[token.text.substr(0, k) + token.text.substr(k + 1)];
-        if (std::find(shorter.begin(), shorter.end(), token.text) == shorter.end()) shorter.push_back(token.text);
-      }
-    }
+    for (const Token& token : tokenize(word.phrase)) index_for_mending(token);
   }
 }
 

@@ -62,6 +62,8 @@ class Lexicon {
 
  private:
   void add(const std::string& phrase, Meaning meaning);
+  // Indexes an English word of 4+ letters and its one-letter deletions, for mend().
+  void index_for_mending(const Token& token);
   std::vector<Item> match(std::span<const Token> tokens) const;
   // Mends one unknown token into a name's word; whether anything changed.
   bool mend(std::vector<Token>& tokens, const std::vector<Item>& items) const;
