@@ -214,6 +214,13 @@ class Turner {
   Turn finish(Turn turn, const Command& command, const std::vector<int>& targets) const;
   std::vector<int> indexes_of(const std::vector<std::string>& ids) const;
   int index_of(const Device& device) const { return static_cast<int>(&device - home_.devices.data()); }
+  // Whether there are devices and each is so.
+  template <class Predicate>
+  bool all_are(const std::vector<int>& devices, Predicate is_so) const {
+    return !devices.empty() && std::all_of(devices.begin(), devices.end(), [&](int index) {
+      return is_so(home_.devices[static_cast<std::size_t>(index)]);
+    });
+  }
 
   const Home& home_;
   const Lexicon& lexicon_;
@@ -282,9 +289,7 @@ std::vector<int> Turner::rough_targets(const Frame& frame, bool follow_up) const
 // Chooses what "up", "50" or "cool" sets, from what was said and the devices it is about.
 void Turner::settle_setting(Command& command, const Frame& frame, const std::vector<int>& rough) const {
   const Device* first = rough.empty() ? nullptr : &home_.devices[static_cast<std::size_t>(rough.front())];
-  bool lights = first && std::all_of(rough.begin(), rough.end(), [&](int index) {
-    return detail::in_category(home_.devices[static_cast<std::size_t>(index)], 0);
-  });
+  bool lights = all_are(rough, [](const Device& d) { return detail::in_category(d, kLightCategory); });
   if (command.attribute == Attribute::kNone) {
     if (frame.unit == Cue::kKelvin) command.attribute = Attribute::kColorTemperature;
     else if (frame.unit == Cue::kDegree && !lights) command.attribute = Attribute::kTemperature;
@@ -308,18 +313,13 @@ void Turner::adapt_verb(Command& command, const std::vector<int>& rough) const {
       return detail::plan(home_.devices[static_cast<std::size_t>(index)], probe, service_of(category_)).has_value();
     });
   };
-  auto all_locks = std::all_of(rough.begin(), rough.end(), [&](int index) {
-    return home_.devices[static_cast<std::size_t>(index)].type->name == "lock";
-  });
-  if (all_locks) {
+  if (all_are(rough, [](const Device& d) { return d.type->name == "lock"; })) {
     if (command.intent == Intent::kTurnOn || command.intent == Intent::kOpen) command.intent = Intent::kUnlock;
     if (command.intent == Intent::kTurnOff || command.intent == Intent::kClose) command.intent = Intent::kLock;
     return;
   }
   // Valves open and close, though they have a power switch too ("打开洒水阀").
-  bool all_valves = std::all_of(rough.begin(), rough.end(), [&](int index) {
-    return home_.devices[static_cast<std::size_t>(index)].type->name == "valve";
-  });
+  bool all_valves = all_are(rough, [](const Device& d) { return d.type->name == "valve"; });
   if (all_valves && command.intent == Intent::kTurnOn) command.intent = Intent::kOpen;
   if (all_valves && command.intent == Intent::kTurnOff) command.intent = Intent::kClose;
   if (any_can(command.intent)) return;
@@ -445,9 +445,7 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
   if (frame.warmth >= 0 && frame.number == std::nullopt && frame.direction == 0) {
     // "warm" or "cool": a light's white, or (cool) an air conditioner's mode.
     std::vector<int> rough = rough_targets(frame, false);
-    bool lights = !rough.empty() && std::all_of(rough.begin(), rough.end(), [&](int index) {
-      return detail::in_category(home_.devices[static_cast<std::size_t>(index)], 0);
-    });
+    bool lights = all_are(rough, [](const Device& d) { return detail::in_category(d, kLightCategory); });
     if (lights || frame.mode_words.empty()) {
       command.intent = Intent::kSetColorTemperature;
       command.attribute = Attribute::kColorTemperature;
@@ -721,15 +719,11 @@ Turn Turner::ask_question(const Command& command, const Frame& frame, std::vecto
     std::vector<int> matching;
     for (std::size_t i = 0; i < asked.size(); ++i) {
       if (!readings[i]) continue;
-      auto number = detail::number_of(readings[i]->value);
-      if (!number) continue;
-      bool yes = ask == Ask::kLocked ? *number == 1
-                 : ask == Ask::kOpen && readings[i]->property.ends_with("contact-state") ? *number == 0
-                 : ask == Ask::kOpen && readings[i]->property.ends_with("current-state") ? *number != 1
-                                                                                           : *number != 0;
+      std::optional<bool> yes = detail::says_yes(ask, *readings[i]);
+      if (!yes) continue;
       bool wanted = command.state == Cue::kStateOn || command.state == Cue::kStateOpen ||
                     command.state == Cue::kStateLocked;
-      if (yes == wanted) matching.push_back(asked[i]);
+      if (*yes == wanted) matching.push_back(asked[i]);
     }
     turn.reply = speech_.listed(command.state, matching, asked);
     // "turn them off" after "which lights are on" means the ones that are.

@@ -504,6 +504,22 @@ std::optional<Reading> read(const Device& device, Ask ask, Attribute attribute, 
   return std::nullopt;
 }
 
+std::optional<bool> says_yes(Ask ask, const Reading& reading) {
+  auto number = number_of(reading.value);
+  if (!number) return std::nullopt;
+  switch (ask) {
+    case Ask::kOn: return *number != 0;
+    case Ask::kLocked: return *number == 1;
+    case Ask::kOpen:
+      if (reading.property.ends_with("contact-state")) return *number == 0;  // true: the magnet is closed
+      if (reading.property.ends_with("current-state")) return *number != 1;  // garage: 1 closed
+      if (reading.property.ends_with("door-state")) return *number != 0;
+      return *number > 0;
+    case Ask::kAttribute: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 bool answers(const Device& device, Ask ask, Attribute attribute, std::string_view service, bool measured_only) {
   return read(device, ask, attribute, service, measured_only).has_value();
 }

@@ -46,7 +46,8 @@ std::string number_text(double value) {
   return fmt::format("{:.1f}", value);
 }
 
-std::string join(const std::vector<std::string>& parts, Language language) {
+// "a, b and c" / "a、b和c"; of alternatives, "a, b or c" / "a、b还是c".
+std::string join(const std::vector<std::string>& parts, Language language, bool alternatives = false) {
   if (parts.empty()) return {};
   if (parts.size() == 1) return parts[0];
   std::string out;
@@ -54,7 +55,7 @@ std::string join(const std::vector<std::string>& parts, Language language) {
     if (i > 0) out += english(language) ? ", " : "、";
     out += parts[i];
   }
-  out += english(language) ? " and " : "和";
+  out += english(language) ? (alternatives ? " or " : " and ") : (alternatives ? "还是" : "和");
   out += parts.back();
   return out;
 }
@@ -267,11 +268,7 @@ std::string Speech::which(const Command&, std::span<const int> candidates) const
       options.push_back(device(index));
     }
   }
-  std::string list = options.size() <= 1 ? (options.empty() ? "" : options[0]) : [&] {
-    std::string out;
-    for (std::size_t i = 0; i + 1 < options.size(); ++i) out += (i ? (english(language) ? ", " : "、") : "") + options[i];
-    return out + (english(language) ? " or " : "还是") + options.back();
-  }();
+  std::string list = join(options, language, /*alternatives=*/true);
   return english(language) ? fmt::format("Which one: {}?", list) : fmt::format("哪一个：{}？", list);
 }
 
@@ -338,23 +335,6 @@ std::string reading_text(const Reading& reading, Language language) {
   return number_text(*number) + unit;
 }
 
-// Whether the reading says yes to the question.
-std::optional<bool> truth(Ask ask, const Reading& reading) {
-  auto number = number_of(reading.value);
-  if (!number) return std::nullopt;
-  switch (ask) {
-    case Ask::kOn: return *number != 0;
-    case Ask::kLocked: return *number == 1;
-    case Ask::kOpen:
-      if (reading.property.ends_with("contact-state")) return *number == 0;  // true: the magnet is closed
-      if (reading.property.ends_with("current-state")) return *number != 1;  // garage: 1 closed
-      if (reading.property.ends_with("door-state")) return *number != 0;
-      return *number > 0;
-    case Ask::kAttribute: return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 std::string_view state_word(Ask ask, bool yes, Language language) {
   bool en = english(language);
   switch (ask) {
@@ -381,7 +361,7 @@ std::string Speech::answer(Ask ask, Attribute attribute, std::span<const int> ta
                          : fmt::format("{}是{}", who, reading_text(*reading, language)));
       continue;
     }
-    std::optional<bool> yes = truth(ask, *reading);
+    std::optional<bool> yes = says_yes(ask, *reading);
     if (!yes) {
       parts.push_back(en ? fmt::format("I don't know whether {} is {}", who, state_word(ask, true, language))
                          : fmt::format("不知道{}的状态", who));

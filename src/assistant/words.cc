@@ -411,6 +411,8 @@ constexpr Category kCategories[] = {
     {"window-cover", "curtain", "窗帘", kCoverTypes, "", std::span<const std::string_view>()},
 };
 
+static_assert(kCategories[kLightCategory].name == "light");
+
 // Category words (singular, plural) in both languages.
 struct CategoryWord {
   std::string_view phrase;

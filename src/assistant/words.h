@@ -116,6 +116,7 @@ struct Category {
   std::span<const std::string_view> in_names;  // a device whose name holds one of these is of it too
 };
 std::span<const Category> categories();
+inline constexpr int kLightCategory = 0;  // categories()[kLightCategory] is "light"
 
 struct Color {
   std::string_view name;  // "red"

@@ -41,6 +41,9 @@ struct Reading {
 enum class Ask { kAttribute, kOn, kLocked, kOpen };
 std::optional<Reading> read(const Device& device, Ask ask, Attribute attribute, std::string_view service,
                             bool measured_only = false);
+// Whether the reading says yes to a yes-or-no question (is it on, locked, open); none for
+// an attribute's question or a value not known.
+std::optional<bool> says_yes(Ask ask, const Reading& reading);
 // Whether the device has what the question asks about, known or not.
 bool answers(const Device& device, Ask ask, Attribute attribute, std::string_view service, bool measured_only = false);
 
