@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
       "millet — an open AIoT platform: devices connect over MQTT, millet keeps their state and runs what they do.\n"
       "Run `millet serve` to start the server, `millet login` and then `millet home|room|device ...`\n"
       "to manage a home (docs/api.md) and `millet rule|scene ...` for its automations (docs/automations.md),\n"
-      "`millet spec` to see the device catalog, `millet sim` to simulate devices, `millet bench` to measure a broker;\n"
+      "`millet spec` to see the device catalog, `millet sim` to simulate devices, `millet bench` to measure a broker,\n"
+      "`millet say` to try the assistant on a home file;\n"
       "`millet <command> --help` explains a command."};
   app.set_version_flag("--version", std::string("millet 0.1.0"));
   app.require_subcommand(1);

@@ -104,8 +104,9 @@ CLI::App* add_say_command(CLI::App& app, SayOptions& options) {
   CLI::App* command = app.add_subcommand(
       "say",
       "Tell the assistant something, in English or Chinese (docs/assistant.md).\n"
-      "With --home FILE --dry-run: sentences from stdin (or the one given), one per line, against a home file;\n"
-      "nothing is sent anywhere. An empty line starts a new conversation.");
+      "For now it works on a home file, with --home FILE --dry-run: sentences from stdin (or the one given),\n"
+      "one per line; nothing is sent anywhere. An empty line starts a new conversation (with --json, it prints {}).\n"
+      "Talking to a running millet is not built yet.");
   command->add_option("text", options.text, "The sentence (default: read sentences from stdin)");
   command->add_option("--home", options.home_file, "A home file to understand sentences against (with --dry-run)");
   command->add_option("--here", options.here, "The room the sentence is spoken in (a room id of the home)");
