@@ -436,6 +436,7 @@ void Api::route_homes(Call& call) {
   if (what == "rules" || what == "scenes" || what == "settings" || what == "hooks") {
     return route_home_automations(call, home_id);
   }
+  if (what == "assistant" || what == "timers") return route_assistant(call, home_id);
   if (what == "devices" && parts.size() == 3) {
     if (call.is("GET")) {
       auto devices = registry_.devices_in(actor, home_id);
@@ -707,6 +708,63 @@ void Api::on_engine(const Call& call, std::function<Response(automation::Engine&
   automations_.post([responder = call.responder, task = std::move(task)](automation::Engine& engine) {
     responder.send(task(engine));
   });
+}
+
+namespace {
+
+json::object timer_json(const automation::DelayedView& timer) {
+  return json::object{{"id", timer.id},       {"due", timer.due_ms},          {"text", timer.text},
+                      {"user", timer.user_id}, {"operations", timer.operations}};
+}
+
+}  // namespace
+
+void Api::route_assistant(Call& call, const std::string& home_id) {
+  const auto& parts = call.parts;
+  const std::string actor = call.user->id;
+  if (parts[2] == "assistant" && parts.size() == 3) {
+    if (!options_.assistant) return call.fail(404, "not_found", "this millet runs no assistant");
+    if (!call.is("POST")) return call.method_not_allowed("POST");
+    auto body = call.body();
+    if (!body) return;
+    assistant::SayRequest request;
+    auto text = string_field(*body, "text", call, true);
+    if (!text) return;
+    auto conversation = string_field(*body, "conversation", call, false);
+    if (!conversation) return;
+    auto here = string_field(*body, "here", call, false);
+    if (!here) return;
+    request.text = std::move(*text);
+    request.conversation = std::move(*conversation);
+    request.here = std::move(*here);
+    return options_.assistant->say(actor, home_id, std::move(request),
+                                   [responder = call.responder](hub::Result<json::object> turn) {
+                                     responder.send(answer(turn, 200, [](json::object o) { return o; }));
+                                   });
+  }
+  if (parts[2] == "timers" && parts.size() == 3) {
+    if (!call.is("GET")) return call.method_not_allowed("GET");
+    return on_engine(call, [actor, home_id](automation::Engine& engine) {
+      return answer(engine.delayed(actor, home_id), 200, [](const std::vector<automation::DelayedView>& timers) {
+        json::array list;
+        for (const auto& timer : timers) list.push_back(timer_json(timer));
+        return json::object{{"timers", std::move(list)}};
+      });
+    });
+  }
+  if (parts[2] == "timers" && parts.size() == 4) {
+    if (!call.is("DELETE")) return call.method_not_allowed("DELETE");
+    std::uint64_t id = 0;
+    const std::string_view given = parts[3];
+    if (std::from_chars(given.data(), given.data() + given.size(), id).ptr != given.data() + given.size() || id == 0) {
+      return call.fail(404, "not_found", fmt::format("no timer '{}' in this home", given));
+    }
+    return on_engine(call, [actor, home_id, id](automation::Engine& engine) {
+      auto cancelled = engine.cancel_delayed(actor, home_id, id);
+      return cancelled ? Response{204, ""} : error_of(cancelled.error());
+    });
+  }
+  return call.fail(404, "not_found", fmt::format("no such resource: {}", call.request.path));
 }
 
 void Api::route_home_automations(Call& call, const std::string& home_id) {

@@ -23,6 +23,7 @@
 #include "api/http_connection.h"
 #include "api/static_files.h"
 #include "base/worker_thread.h"
+#include "assistant/service.h"
 #include "automation/service.h"
 #include "hub/hub.h"
 
@@ -38,6 +39,8 @@ struct ApiOptions {
   std::chrono::milliseconds max_wait{30000};
   // The web app's files, served at every path outside /api/ (none: those paths are 404).
   std::shared_ptr<const StaticFiles> web;
+  // The assistant (POST /homes/{home}/assistant); none: that route is 404.
+  assistant::Service* assistant = nullptr;
 };
 
 class Api final : public RequestHandler {
@@ -63,6 +66,8 @@ class Api final : public RequestHandler {
   void route_rules(Call& call);
   void route_scenes(Call& call);
   void capture_scene(Call& call, const std::string& home_id);
+  // The assistant and the commands for later it makes ("timers").
+  void route_assistant(Call& call, const std::string& home_id);
   // Runs `task` on the engine's thread; the response it makes goes back to the caller.
   void on_engine(const Call& call, std::function<Response(automation::Engine&)> task);
   void login(Call& call);

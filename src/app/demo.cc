@@ -70,7 +70,9 @@ Expected<DemoHome, std::string> make_demo_home(const std::filesystem::path& desc
   std::map<std::string, std::string> room_ids;  // by name
   for (const json::value& entry : list(plan, "rooms")) {
     const json::object& room = entry.as_object();
-    auto added = registry.add_room(user->id, home->id, text(room, "name"), text(room, "floor"));
+    std::vector<std::string> aliases;
+    for (const json::value& alias : list(room, "aliases")) aliases.emplace_back(alias.as_string());
+    auto added = registry.add_room(user->id, home->id, text(room, "name"), text(room, "floor"), std::move(aliases));
     if (!added) return failed("room " + text(room, "name"), added.error());
     room_ids[added->name] = added->id;
   }

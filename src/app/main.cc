@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
       "Run `millet serve` to start the server, `millet login` and then `millet home|room|device ...`\n"
       "to manage a home (docs/api.md) and `millet rule|scene ...` for its automations (docs/automations.md),\n"
       "`millet spec` to see the device catalog, `millet sim` to simulate devices, `millet bench` to measure a broker,\n"
-      "`millet say` to try the assistant on a home file;\n"
+      "`millet say \"turn on the kitchen light\"` to talk to the assistant, in English or Chinese;\n"
       "`millet <command> --help` explains a command."};
   app.set_version_flag("--version", std::string("millet 0.1.0"));
   app.require_subcommand(1);
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return millet::app::serve(std::move(serve_options));
   if (bench->parsed()) return millet::bench::bench(bench_options);
   if (sim->parsed()) return millet::app::sim(sim_options);
-  if (say->parsed()) return millet::app::say(say_options);
+  if (say->parsed()) return millet::app::say(*say, say_options);
   if (spec->parsed()) return millet::app::spec(*spec, spec_options);
   if (millet::app::admin_command_parsed(app)) return millet::app::run_admin_command(app, admin_options);
   return 0;

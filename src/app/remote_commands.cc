@@ -12,9 +12,12 @@
 #include <iostream>
 #include <iterator>
 
+#include <unistd.h>
+
 #include "app/admin_commands.h"
 #include "app/http_client.h"
 #include "app/print.h"
+#include "app/say_command.h"
 #include "base/private_file.h"
 #include "hub/registry.h"
 #include "spec/value.h"
@@ -166,7 +169,89 @@ class Remote {
     return fail("no command");
   }
 
+  // `millet say` against the server: one sentence, or one per line from stdin, in one conversation.
+  int say(const SayOptions& say) {
+    if (auto token = token_for_server(); !token.empty()) {
+      client_.set_token(std::move(token));
+    } else {
+      return fail(fmt::format("not signed in to {}: run `millet login --user NAME` (or give --token)", client_.server()));
+    }
+    auto home = find_home(say.home);
+    if (!home) return fail(home.error());
+    const std::string home_id(str(*home, "id"));
+    // A follow-up on the command line ("and the bedroom too") goes on with the last conversation.
+    const std::string kept = fmt::format("{} {}", client_.server(), home_id);
+    std::string conversation = say.conversation;
+    if (conversation.empty() && !say.fresh) conversation = recent_conversation(kept);
+    const bool interactive = say.text.empty() && isatty(STDIN_FILENO);
+    const auto one = [&](const std::string& text) {
+      json::object body{{"text", text}};
+      if (!conversation.empty()) body["conversation"] = conversation;
+      if (!say.here.empty()) body["here"] = say.here;
+      const json::value value = body;
+      auto answer = call("POST", fmt::format("/api/v1/homes/{}/assistant", home_id), &value);
+      if (!answer) return fail(answer.error());
+      conversation = str(answer->as_object(), "conversation");
+      keep_conversation(kept, conversation);
+      if (say.json) return print_json(*answer);
+      fmt::print("{}\n", str(answer->as_object(), "reply"));
+      return 0;
+    };
+    if (!say.text.empty()) return one(say.text);
+    if (interactive) fmt::print("Talking to {} in {}. An empty line starts a new conversation; Ctrl-D ends.\n",
+                                client_.server(), str(*home, "name"));
+    int status = 0;
+    std::string line;
+    while (true) {
+      if (interactive) fmt::print("> "), std::fflush(stdout);
+      if (!std::getline(std::cin, line)) break;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) {
+        conversation.clear();
+        if (say.json) fmt::print("{{}}\n");
+        continue;
+      }
+      status |= one(line);
+      std::fflush(stdout);
+    }
+    return status;
+  }
+
  private:
+  // Conversations the command line goes on with, per server and home: $XDG_CONFIG_HOME/millet/conversations.json.
+  static constexpr std::int64_t kConversationKeptMs = 10 * 60 * 1000;
+
+  static std::filesystem::path conversations_path() { return credentials_path().parent_path() / "conversations.json"; }
+
+  static json::object read_conversations() {
+    std::ifstream in(conversations_path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    boost::system::error_code error;
+    json::value value = json::parse(text, error);
+    return !error && value.is_object() ? value.get_object() : json::object{};
+  }
+
+  static std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  static std::string recent_conversation(const std::string& key) {
+    const json::object all = read_conversations();
+    const json::value* kept = all.if_contains(key);
+    if (!kept || !kept->is_object()) return {};
+    const json::value* time = kept->as_object().if_contains("time");
+    if (!time || !time->is_int64() || now_ms() - time->get_int64() > kConversationKeptMs) return {};
+    return std::string(str(kept->as_object(), "id"));
+  }
+
+  static void keep_conversation(const std::string& key, const std::string& id) {
+    json::object all = read_conversations();
+    all[key] = json::object{{"id", id}, {"time", now_ms()}};
+    std::error_code error;
+    std::filesystem::create_directories(conversations_path().parent_path(), error);
+    (void)write_private_file(conversations_path(), json::serialize(all) + "\n");  // only a convenience
+  }
   bool parsed(const char* group, const char* command = nullptr) const {
     const CLI::App* g = app_.get_subcommand(group);
     return g->parsed() && (!command || g->get_subcommand(command)->parsed());
@@ -712,6 +797,15 @@ class Remote {
 };
 
 }  // namespace
+
+int say_to_server(const CLI::App& command, const SayOptions& say) {
+  const std::string server = !say.server.empty() ? say.server : env_or("MILLET_SERVER", "http://127.0.0.1:8080");
+  auto client = HttpClient::for_server(server);
+  if (!client) return fail(client.error());
+  AdminOptions options;
+  options.token = say.token;
+  return Remote(command, options, std::move(*client)).say(say);
+}
 
 int run_remote_command(const CLI::App& app, const AdminOptions& options) {
   const std::string server = !options.server.empty() ? options.server : env_or("MILLET_SERVER", "http://127.0.0.1:8080");

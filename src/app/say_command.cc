@@ -23,9 +23,9 @@ int dry_run(const SayOptions& options) {
     std::cerr << "millet say: the device catalog: " << catalog.error() << "\n";
     return 1;
   }
-  std::ifstream file(options.home_file);
+  std::ifstream file(options.home);
   if (!file) {
-    std::cerr << "millet say: cannot read the home file " << options.home_file << "\n";
+    std::cerr << "millet say: cannot read the home file " << options.home << "\n";
     return 1;
   }
   std::stringstream text;
@@ -33,16 +33,16 @@ int dry_run(const SayOptions& options) {
   boost::system::error_code parse_error;
   boost::json::value document = boost::json::parse(text.str(), parse_error);
   if (parse_error) {
-    std::cerr << "millet say: " << options.home_file << " is not JSON: " << parse_error.message() << "\n";
+    std::cerr << "millet say: " << options.home << " is not JSON: " << parse_error.message() << "\n";
     return 1;
   }
   auto loaded = assistant::home_from_json(document, catalog.value());
   if (!loaded) {
-    std::cerr << "millet say: " << options.home_file << ": " << loaded.error() << "\n";
+    std::cerr << "millet say: " << options.home << ": " << loaded.error() << "\n";
     return 1;
   }
   if (!options.here.empty() && !loaded.value().room(options.here)) {
-    std::cerr << "millet say: --here " << options.here << " is not a room of " << options.home_file << "\n";
+    std::cerr << "millet say: --here " << options.here << " is not a room of " << options.home << "\n";
     return 1;
   }
   const assistant::Home& original = loaded.value();
@@ -103,29 +103,34 @@ int dry_run(const SayOptions& options) {
 CLI::App* add_say_command(CLI::App& app, SayOptions& options) {
   CLI::App* command = app.add_subcommand(
       "say",
-      "Tell the assistant something, in English or Chinese (docs/assistant.md).\n"
-      "For now it works on a home file, with --home FILE --dry-run: sentences from stdin (or the one given),\n"
-      "one per line; nothing is sent anywhere. An empty line starts a new conversation (with --json, it prints {}).\n"
-      "Talking to a running millet is not built yet.");
+      "Tell the assistant something, in English or Chinese (docs/assistant.md): \"turn on the kitchen light\",\n"
+      "\"and the bedroom too\", \"卧室的温度是多少\". It talks to a running millet as you (millet login first)\n"
+      "and goes on with your last conversation for ten minutes (--new starts another). Without a sentence it\n"
+      "reads one per line from stdin; an empty line starts a new conversation (with --json, it prints {}).\n"
+      "With --home FILE --dry-run it understands sentences against a home file instead, touching nothing.");
   command->add_option("text", options.text, "The sentence (default: read sentences from stdin)");
-  command->add_option("--home", options.home_file, "A home file to understand sentences against (with --dry-run)");
-  command->add_option("--here", options.here, "The room the sentence is spoken in (a room id of the home)");
-  command->add_flag("--dry-run", options.dry_run, "Only show what would be done");
+  command->add_option("--home", options.home,
+                      "The home (id or name; needed if you have several); with --dry-run, a home file");
+  command->add_option("--here", options.here, "The room the sentence is spoken in (its name or id)");
+  command->add_option("--conversation", options.conversation, "Go on with this conversation (an id a reply gave)");
+  command->add_flag("--new", options.fresh, "Start a new conversation");
+  command->add_option("--server", options.server, "The millet to talk to (default: $MILLET_SERVER, else http://127.0.0.1:8080)");
+  command->add_option("--token", options.token, "An API token (default: $MILLET_TOKEN, else the one millet login kept)");
+  command->add_flag("--dry-run", options.dry_run, "Understand against the home file given with --home; send nothing");
   command->add_flag("--json", options.json, "One JSON object per sentence: intent, targets, params, operations, reply");
-  command->add_option("--spec-dir", options.spec_dir, "Catalog folder (default: spec/ of this millet)");
+  command->add_option("--spec-dir", options.spec_dir, "With --dry-run: the catalog folder (default: spec/ of this millet)");
   return command;
 }
 
-int say(const SayOptions& options) {
-  if (!options.home_file.empty() || options.dry_run) {
-    if (options.home_file.empty() || !options.dry_run) {
-      std::cerr << "millet say: --home and --dry-run go together (a home file is never changed or sent to)\n";
+int say(const CLI::App& command, const SayOptions& options) {
+  if (options.dry_run) {
+    if (options.home.empty()) {
+      std::cerr << "millet say: --dry-run needs a home file: --home FILE (a home file is never changed or sent to)\n";
       return 2;
     }
     return dry_run(options);
   }
-  std::cerr << "millet say: talking to a running millet is not built yet; use --home FILE --dry-run\n";
-  return 2;
+  return say_to_server(command, options);
 }
 
 }  // namespace millet::app

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "api/api.h"
+#include "assistant/service.h"
 #include "app/demo.h"
 #include "app/paths.h"
 #include "app/process.h"
@@ -222,7 +223,8 @@ int serve(ServeOptions options) {
     return 1;
   }
   const bool serving_web = *web != nullptr;
-  api::Api api(hub, automations, {.open_signup = options.open_signup, .web = std::move(*web)});
+  assistant::Service assistant(hub, automations, std::chrono::seconds(3));
+  api::Api api(hub, automations, {.open_signup = options.open_signup, .web = std::move(*web), .assistant = &assistant});
   hub::HistoryPruner pruner(**registry, history, *store);
   pruner.start(std::chrono::minutes(1), std::chrono::hours(1));
   (*registry)->on_credentials_withdrawn([&broker](const std::string& device_id) {

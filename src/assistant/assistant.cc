@@ -820,6 +820,14 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
   }
   bool plural = frame.all || frame.both || frame.everything || frame.plural_pronoun || frame.plural_name ||
                 (category_ && category_->plural);
+  // Spoken in a room, a category alone is the room's, if it has one: "turn on the light" to the bedroom's speaker.
+  if (rooms.empty() && !context_.here.empty() && category_ && sentence.devices.empty() && !frame.all &&
+      !frame.everything && !follow_up) {
+    const bool has = std::any_of(home_.devices.begin(), home_.devices.end(), [&](const Device& device) {
+      return device.room == context_.here && detail::in_category(device, category_->category);
+    });
+    if (has) rooms.push_back(context_.here);
+  }
 
   std::vector<int> rough = rough_targets(sentence, follow_up);
   if (is_setting(command.intent) || command.intent == Intent::kUnknown) {

@@ -118,6 +118,17 @@ struct Context {
 Turn respond(const Home& home, const Lexicon& lexicon, Conversation& conversation, std::string_view text,
              const Context& context = {});
 
+// What became of an operation that did not go through, as the caller found when it carried it out.
+enum class Outcome : std::uint8_t {
+  kNoAnswer,  // the device did not answer in time
+  kQueued,    // the device is offline; the values wait for it
+  kOffline,   // the device is offline (an action: not kept for later)
+  kRefused,   // refused, by the device or by millet (`why` says why)
+};
+// A sentence to add to the turn's reply: "The kitchen light did not answer." / "厨房灯没有回应。"
+std::string outcome_reply(const Home& home, Language language, std::string_view device_id, Outcome outcome,
+                          std::string_view why = {});
+
 // Applies a turn's operations to the home's values (evaluation mode: what the devices would report).
 void apply(Home& home, std::span<const Operation> operations);
 

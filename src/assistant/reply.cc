@@ -402,4 +402,34 @@ std::string Speech::listed(Cue state, std::span<const int> matching, std::span<c
             : fmt::format("{}的有：{}。", word, join(names, language));
 }
 
+std::string Speech::outcome(int index, std::string_view device_id, Outcome outcome, std::string_view why) const {
+  const bool en = english(language);
+  const std::string name = capitalised(index >= 0 ? device(index) : std::string(device_id));
+  switch (outcome) {
+    case Outcome::kNoAnswer:
+      return en ? fmt::format("{} did not answer.", name) : fmt::format("{}没有回应。", name);
+    case Outcome::kQueued:
+      return en ? fmt::format("{} is offline; it will do it when it is back.", name)
+                : fmt::format("{}离线了，上线后会执行。", name);
+    case Outcome::kOffline:
+      return en ? fmt::format("{} is offline.", name) : fmt::format("{}离线了。", name);
+    case Outcome::kRefused:
+      break;
+  }
+  return en ? fmt::format("{} could not: {}.", name, why) : fmt::format("{}没有执行：{}。", name, why);
+}
+
 }  // namespace millet::assistant::detail
+
+namespace millet::assistant {
+
+std::string outcome_reply(const Home& home, Language language, std::string_view device_id, Outcome outcome,
+                          std::string_view why) {
+  int index = -1;
+  for (std::size_t i = 0; i < home.devices.size(); ++i) {
+    if (home.devices[i].id == device_id) index = static_cast<int>(i);
+  }
+  return detail::Speech{home, language}.outcome(index, device_id, outcome, why);
+}
+
+}  // namespace millet::assistant

@@ -417,13 +417,16 @@ Expected<void, std::string> Engine::load() {
         rules_[rule->id] = std::move(rule);
       } else if (key.starts_with("run/")) {
         runs.push_back(std::move(o));
+      } else if (key.starts_with("later/")) {
+        load_delayed(o);
       }
     } catch (const std::exception& e) {
       spdlog::warn("automations: record {} is damaged ({}); skipped", key, e.what());
     }
   }
   for (auto& [id, rule] : rules_) install(*rule);
-  spdlog::info("automations: {} rules, {} scenes, {} runs to resume", rules_.size(), scenes_.size(), runs.size());
+  spdlog::info("automations: {} rules, {} scenes, {} runs to resume, {} commands for later", rules_.size(),
+               scenes_.size(), runs.size(), delayed_.size());
 
   // Runs paused in a delay or wait go on with the time they have left.
   store::WriteBatch dropped;
@@ -854,10 +857,8 @@ hub::Result<std::vector<SceneView>> Engine::scenes(std::string_view actor, std::
 hub::Result<std::size_t> Engine::apply_scene(std::string_view actor, std::string_view home_id,
                                              std::string_view reference) {
   if (auto allowed = check_role(actor, home_id, Role::kGuest); !allowed) return unexpected(allowed.error());
-  const SceneState* scene = find_scene(std::string(home_id), reference);
-  if (auto by_id = scenes_.find(reference); by_id != scenes_.end() && by_id->second->home_id == home_id) {
-    scene = by_id->second.get();
-  }
+  const SceneState* scene = scene_by_id(std::string(home_id), reference);
+  if (!scene) scene = find_scene(std::string(home_id), reference);
   if (!scene) return unexpected(not_found(fmt::format("no scene '{}' in this home", reference)));
   if (!scene->problem.empty()) {
     return unexpected(conflict(fmt::format("scene '{}' no longer fits its devices: {}", scene->scene.name,
@@ -866,6 +867,11 @@ hub::Result<std::size_t> Engine::apply_scene(std::string_view actor, std::string
   auto user = registry_.user(actor);
   return apply_scene_states(*scene, fmt::format("scene '{}' applied by {}", scene->scene.name,
                                                 user ? user->name : std::string(actor)));
+}
+
+const Engine::SceneState* Engine::scene_by_id(const std::string& home_id, std::string_view id) const {
+  auto it = scenes_.find(id);
+  return it != scenes_.end() && it->second->home_id == home_id ? it->second.get() : nullptr;
 }
 
 std::size_t Engine::apply_scene_states(const SceneState& scene, const std::string& why) {

@@ -67,6 +67,18 @@ class Effects {
   virtual void fetch_state(const std::string& device_id) = 0;
 };
 
+// A command for later (the assistant's "turn off the fan in 10 minutes"): its
+// operations run once, at `due_ms`, for the person who asked, unless cancelled
+// first. Kept in the store like rules: a restart does not lose it.
+struct DelayedView {
+  std::uint64_t id = 0;
+  std::string home_id;
+  std::string user_id;
+  std::int64_t due_ms = 0;
+  std::string text;               // what was asked, for people's lists
+  boost::json::array operations;  // [{"device", "set": {...}} | {"device", "action"} | {"scene"}]
+};
+
 // A home's settings for automations.
 struct HomeSettings {
   std::string mode = "home";           // home, away, sleep
@@ -134,6 +146,15 @@ class Engine {
   // Applies the scene (by id, or by name within the home); returns how many devices it sets.
   hub::Result<std::size_t> apply_scene(std::string_view actor, std::string_view home_id, std::string_view scene);
 
+  // Commands for later, due in `delay_ms`: each operation is checked now (the device is in the home, the values fit its
+  // spec, the action and the scene exist) and again when it runs.
+  hub::Result<DelayedView> add_delayed(std::string_view actor, std::string_view home_id, std::int64_t delay_ms,
+                                       boost::json::array operations, std::string text);
+  hub::Result<void> cancel_delayed(std::string_view actor, std::string_view home_id, std::uint64_t id);
+  // The home's commands for later, the soonest first.
+  hub::Result<std::vector<DelayedView>> delayed(std::string_view actor, std::string_view home_id) const;
+  static constexpr std::size_t kDelayedPerHome = 1000;
+
   hub::Result<HomeSettings> settings(std::string_view actor, std::string_view home_id) const;
   // Changes the mode, the location (a null one removes it) and/or the time zone (what is given).
   hub::Result<HomeSettings> change_settings(std::string_view actor, std::string_view home_id,
@@ -190,6 +211,8 @@ class Engine {
   RuleView view(const RuleState& rule) const;
   // The document as people see it: devices by the names they have now.
   boost::json::value with_names(const std::string& document) const;
+  // The scene of the home with this id, if any.
+  const SceneState* scene_by_id(const std::string& home_id, std::string_view id) const;
   // The scene of the home called `name` (any case), if any.
   const SceneState* find_scene(const std::string& home_id, std::string_view name) const;
   // A scene from its document, checked; a conflict if another scene of the home has its name.
@@ -243,6 +266,18 @@ class Engine {
   bool holds(const Condition& condition, const std::string& path, Run* run);
   std::string describe(const PropertyRef& property) const;
 
+  // Commands for later (delayed.cc).
+  struct Delayed {
+    DelayedView view;
+    std::uint64_t timer = 0;
+  };
+  // Checks one operation of a command for later; the error says which and why.
+  hub::Result<void> check_operation(const std::string& home_id, const boost::json::value& operation) const;
+  void schedule(DelayedView view);
+  // A stored command for later, from load(): scheduled (one already due runs at the next run_timers()).
+  void load_delayed(const boost::json::object& record);
+  void run_delayed(std::uint64_t id);
+
   // Timers.
   std::uint64_t add_timer(std::int64_t when, std::function<void()> task);
   void cancel_timer(std::uint64_t& id);
@@ -264,6 +299,8 @@ class Engine {
   std::unordered_map<std::uint64_t, std::int64_t> timer_times_;
   std::uint64_t next_timer_id_ = 1;
   std::uint64_t next_run_id_ = 1;
+  std::map<std::uint64_t, Delayed> delayed_;  // by id
+  std::uint64_t next_delayed_id_ = 1;
   std::unordered_set<Run*> dirty_;     // runs to write or erase at the next flush()
   std::unordered_set<RuleState*> ended_;  // rules with ended runs to free at the next flush()
   std::map<std::pair<std::string, std::string>, std::string> rule_names_;  // (home, lowercase name) -> rule id

@@ -7,13 +7,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import socket
 import struct
 import urllib.error
 import urllib.request
 from typing import Any
 
-from common import HOST, TIMEOUT
+from common import HOST, TIMEOUT, wait_until
 
 
 class ApiError(AssertionError):
@@ -132,3 +133,14 @@ class EventStream:
         except OSError:
             pass
         self.sock.close()
+
+
+DEMO_SIGN_IN = r"demo: sign in at (\S+) as (\S+) with password (\S+) \(kept in (\S+)\)"
+
+
+def demo_sign_in_line(broker, start: int = 1) -> tuple[str, str, str, str]:
+    """(url, user, password, file) from the log's demo sign-in line, once the server's `start`th
+    start has written it (the log of each start is appended)."""
+    said = wait_until(lambda: len(re.findall(DEMO_SIGN_IN, broker.log())) >= start and
+                      re.findall(DEMO_SIGN_IN, broker.log()), interval=0.1, message="the demo sign-in in the log")
+    return said[start - 1]

@@ -4,12 +4,11 @@ reporting back; a restart keeps it without making it again; a data dir with user
 
 import json
 import os
-import re
 import unittest
 
 from brokers import Broker
 from common import wait_until
-from api_client import Api
+from api_client import Api, demo_sign_in_line
 
 
 def all_online(api: Api) -> bool:
@@ -25,10 +24,7 @@ class DemoHomeTest(unittest.TestCase):
     def sign_in(self, start: int = 1) -> Api:
         """Signs in as the log's demo sign-in says, once the server's `start`th start has said it
         (the log of each start is appended)."""
-        pattern = r"demo: sign in at (\S+) as (\S+) with password (\S+) \(kept in (\S+)\)"
-        said = wait_until(lambda: len(re.findall(pattern, self.broker.log())) >= start and
-                          re.findall(pattern, self.broker.log()), interval=0.1, message="the demo sign-in in the log")
-        url, user, password, kept = said[start - 1]
+        url, user, password, kept = demo_sign_in_line(self.broker, start)
         self.assertEqual(url, f"http://127.0.0.1:{self.broker.http_port}/")
         self.assertEqual(user, "demo")
         with open(kept) as f:

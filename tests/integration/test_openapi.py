@@ -26,7 +26,8 @@ DOCUMENT = REPO / "docs" / "openapi.yaml"
 # Every route src/api/api.cc serves, as (method, path template). Api::handle serves /healthz;
 # Api::route serves login, users, me, logout and spec/...; Api::route_homes the /homes tree;
 # Api::route_devices the /devices tree (properties take PUT, PATCH and POST alike);
-# Api::route_home_automations, route_rules and route_scenes the automations; and
+# Api::route_home_automations, route_rules and route_scenes the automations; Api::route_assistant
+# the assistant and its timers; and
 # Api::accept_websocket the event stream. A route added there must be added here and to
 # docs/openapi.yaml.
 ROUTES = {
@@ -67,6 +68,9 @@ ROUTES = {
     ("GET", "/api/v1/homes/{home}/settings"),
     ("PATCH", "/api/v1/homes/{home}/settings"),
     ("POST", "/api/v1/homes/{home}/hooks/{hook}"),
+    ("POST", "/api/v1/homes/{home}/assistant"),
+    ("GET", "/api/v1/homes/{home}/timers"),
+    ("DELETE", "/api/v1/homes/{home}/timers/{timer}"),
     ("GET", "/api/v1/rules/{rule}"),
     ("PUT", "/api/v1/rules/{rule}"),
     ("DELETE", "/api/v1/rules/{rule}"),
@@ -311,7 +315,7 @@ class OpenApiServerTest(unittest.TestCase):
         set to the document's examples."""
         values = {"home": self.home["id"], "room": self.room["id"], "device": self.device["id"],
                   "user": self.alice_id, "action": "light.toggle", "type": "light", "rule": self.rule["id"],
-                  "scene": self.scene["id"], "hook": "doorbell"}
+                  "scene": self.scene["id"], "hook": "doorbell", "timer": "1"}
 
         def fill(match):
             name = match.group(1)

@@ -3,6 +3,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "assistant/detail/capability.h"
@@ -37,6 +38,8 @@ struct Speech {
                      std::span<const std::optional<Reading>> readings, bool negated) const;
   std::string listed(Cue state, std::span<const int> matching, std::span<const int> looked_at) const;
   std::string unknown_value(int device) const;
+  // A command that did not go through on the device (`index`, or -1: only its id is known).
+  std::string outcome(int index, std::string_view device_id, Outcome outcome, std::string_view why) const;
 };
 
 }  // namespace millet::assistant::detail
