@@ -60,7 +60,7 @@ screenshots:
 	mkdir -p docs/screenshots
 	cp $(BUILD_DIR)/screenshots/home.png $(BUILD_DIR)/screenshots/device.png \
 	   $(BUILD_DIR)/screenshots/history.png $(BUILD_DIR)/screenshots/automation.png \
-	   $(BUILD_DIR)/screenshots/home-phone.png docs/screenshots/
+	   $(BUILD_DIR)/screenshots/home-phone.png $(BUILD_DIR)/screenshots/assistant.png docs/screenshots/
 
 clean:
 	rm -rf $(BUILD_DIR) $(SAN_DIR) $(FUZZ_DIR)

@@ -14,6 +14,8 @@ APT_PACKAGES=(
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-yaml openssl nodejs npm
   # the web app's tests, in a real browser (driven by npm playwright-core)
   chromium
+  # a Chinese font, so the browser shows (and screenshots) the assistant's Chinese
+  fonts-wqy-microhei
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
 )

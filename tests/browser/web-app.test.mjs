@@ -78,6 +78,28 @@ test("a scene runs and its devices follow", async () => {
   await card("Living room light").locator(".reading", { hasText: "15 %" }).waitFor({ timeout: WAIT });
 });
 
+test("the assistant's chat box obeys in English and Chinese, follows up, and answers", async () => {
+  const box = page.getByRole("region", { name: "Assistant" });
+  const tell = async (text, reply) => {
+    await box.getByLabel("Tell millet").fill(text);
+    await box.getByRole("button", { name: "Send" }).click();
+    await box.locator(".chat .reply", { hasText: reply }).last().waitFor({ timeout: WAIT });
+  };
+  const power = (name, on) => card(name).locator(`button[role=switch][aria-checked="${on}"]`).waitFor({ timeout: WAIT });
+  await tell("turn off the kitchen light", "Turned off the kitchen light.");
+  await power("Kitchen light", "false");
+  await tell("turn on the kitchen light", "Turned on the kitchen light.");
+  await power("Kitchen light", "true");
+  await tell("and the bedroom too", "Turned on the bedroom light.");
+  await power("Bedroom light", "true");
+  await tell("把卧室的灯关掉", "已关闭卧室灯。");
+  await power("Bedroom light", "false");
+  await tell("客厅的温度是多少", /客厅温湿度计是-?\d+(\.\d)?°C/);
+  await screenshot("assistant");
+  await box.getByRole("button", { name: "New conversation" }).click();
+  assert.equal(await box.locator(".chat").count(), 0, "a new conversation starts empty");
+});
+
 test("a device page has controls from its spec; the brightness slider sets the light", async () => {
   await page.getByRole("link", { name: "Bedroom light", exact: true }).click();
   await page.getByRole("heading", { name: "Bedroom light" }).waitFor({ timeout: WAIT });

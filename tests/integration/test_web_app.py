@@ -1,6 +1,6 @@
 """The web app in a real browser (tests/browser/web-app.test.mjs: Debian's chromium, headless,
 driven by playwright-core) against millet started with --demo, whose simulated devices answer:
-sign in (and a wrong password), live cards, a quick toggle, a scene, a device page's controls
+sign in (and a wrong password), live cards, a quick toggle, a scene, the assistant's chat box, a device page's controls
 and slider, a history chart, a phone-width screen. The run's screenshots go to
 screenshots/ beside the millet tested (build/screenshots) (`make screenshots` copies them to docs/screenshots for the README)."""
 

@@ -1,11 +1,12 @@
-// A home: its rooms with a card per device (live state, online, a quick toggle), and its
-// scenes, each run with one click.
+// A home: the assistant's chat box, its scenes, each run with one click, and its rooms with a
+// card per device (live state, online, a quick toggle).
 import { useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { get, request } from "../api.js";
 import { deviceType, showValue } from "../spec.js";
 import { linkProps } from "../router.js";
 import { HOME_KEY, chooseHome } from "../home-context.js";
+import { AssistantBox } from "../assistant.js";
 
 
 export function HomePage({ devices }) {
@@ -47,6 +48,7 @@ export function HomePage({ devices }) {
           </select>
         </label>`}
     </section>
+    <${AssistantBox} home=${home} />
     <${Scenes} scenes=${scenes} home=${home}
                onCaptured=${(scene) => setScenes([...scenes, scene].sort((a, b) => a.name.localeCompare(b.name)))} />
     ${!list && html`<p class="hint">Loading devices…</p>`}
