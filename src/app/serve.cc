@@ -12,6 +12,7 @@
 
 #include "api/api.h"
 #include "assistant/service.h"
+#include "app/assistant_fallback.h"
 #include "app/demo.h"
 #include "app/paths.h"
 #include "app/process.h"
@@ -223,7 +224,17 @@ int serve(ServeOptions options) {
     return 1;
   }
   const bool serving_web = *web != nullptr;
-  assistant::Service assistant(hub, automations, std::chrono::seconds(3));
+  assistant::Rewriter fallback;
+  if (!options.assistant_fallback.empty()) {
+    if (!options.assistant_fallback.starts_with("http://") && !options.assistant_fallback.starts_with("https://")) {
+      spdlog::error("--assistant-fallback {}: give the chat server's http:// or https:// URL", options.assistant_fallback);
+      return 2;
+    }
+    const char* key = std::getenv("MILLET_ASSISTANT_API_KEY");
+    fallback = make_fallback({options.assistant_fallback, options.assistant_model, key ? key : ""});
+    spdlog::info("assistant: sentences it does not understand go to {}", options.assistant_fallback);
+  }
+  assistant::Service assistant(hub, automations, std::chrono::seconds(3), std::move(fallback));
   api::Api api(hub, automations, {.open_signup = options.open_signup, .web = std::move(*web), .assistant = &assistant});
   hub::HistoryPruner pruner(**registry, history, *store);
   pruner.start(std::chrono::minutes(1), std::chrono::hours(1));

@@ -67,6 +67,11 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
                    "devices, scenes, rules; user demo with a password made at random, kept in DATA_DIR/demo.json), "
                    "and on every start with --demo simulate its devices in this process (as `millet sim` does)");
   command.add_option("--demo-file", o.demo_file, "The demo home's description (default: demo/home.json of this millet)");
+  command.add_option("--assistant-fallback", o.assistant_fallback,
+                     "An OpenAI-compatible chat server (its base URL, e.g. http://127.0.0.1:8000/v1) the assistant asks to "
+                     "rewrite sentences it does not understand; its API key, if any, from $MILLET_ASSISTANT_API_KEY "
+                     "(default: none, no fallback)");
+  command.add_option("--assistant-model", o.assistant_model, "The model the fallback asks for (default: the server's)");
   command.add_flag("--deny-anonymous", o.deny_anonymous,
                    "Refuse MQTT clients without credentials (devices always need theirs)");
   command.add_flag("--open-signup", o.open_signup,

@@ -34,6 +34,8 @@ struct ServeOptions {
   bool open_signup = false;     // anyone may create an account through the API
   bool demo = false;            // make the demo home on a new data dir, and simulate its devices
   std::string demo_file;        // empty: default_demo_file()
+  std::string assistant_fallback;  // an OpenAI-compatible server's URL; empty: no fallback
+  std::string assistant_model;     // the model to ask it for; empty: its default
   mqtt::BrokerConfig broker;
 };
 

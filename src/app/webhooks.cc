@@ -20,7 +20,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 constexpr std::size_t kMostWaiting = 1000;
-constexpr auto kTimeout = std::chrono::seconds(10);
 
 struct Url {
   bool tls = false;
@@ -48,15 +47,19 @@ std::optional<Url> parse_url(std::string_view url) {
   return out;
 }
 
-automation::Outcome send(const std::string& method, const std::string& url_text, const std::string& body) {
+}  // namespace
+
+HttpAnswer send_http(const std::string& method, const std::string& url_text, const std::string& body,
+                     const std::vector<std::pair<std::string, std::string>>& headers, std::chrono::seconds timeout) {
   auto url = parse_url(url_text);
-  if (!url) return {false, "error", fmt::format("'{}' is not an http:// or https:// URL", url_text)};
+  if (!url) return {false, "error", fmt::format("'{}' is not an http:// or https:// URL", url_text), {}};
   try {
     asio::io_context io;
     http::request<http::string_body> request{http::string_to_verb(method), url->target, 11};
-    if (request.method() == http::verb::unknown) return {false, "error", fmt::format("unknown method '{}'", method)};
+    if (request.method() == http::verb::unknown) return {false, "error", fmt::format("unknown method '{}'", method), {}};
     request.set(http::field::host, url->host);
     request.set(http::field::user_agent, "millet");
+    for (const auto& [name, value] : headers) request.set(name, value);
     if (!body.empty()) {
       request.set(http::field::content_type, body.front() == '{' || body.front() == '[' ? "application/json" : "text/plain");
       request.body() = body;
@@ -73,27 +76,26 @@ automation::Outcome send(const std::string& method, const std::string& url_text,
       beast::ssl_stream<beast::tcp_stream> stream(io, context);
       SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str());
       stream.set_verify_callback(asio::ssl::host_name_verification(url->host));
-      beast::get_lowest_layer(stream).expires_after(kTimeout);
+      beast::get_lowest_layer(stream).expires_after(timeout);
       beast::get_lowest_layer(stream).connect(endpoints);
       stream.handshake(asio::ssl::stream_base::client);
       http::write(stream, request);
       http::read(stream, buffer, response);
     } else {
       beast::tcp_stream stream(io);
-      stream.expires_after(kTimeout);
+      stream.expires_after(timeout);
       stream.connect(endpoints);
       http::write(stream, request);
       http::read(stream, buffer, response);
     }
     const unsigned status = response.result_int();
-    if (status >= 200 && status < 300) return {true, fmt::format("HTTP {}", status), {}};
-    return {false, fmt::format("HTTP {}", status), std::string(response.reason())};
+    const bool ok = status >= 200 && status < 300;
+    return {ok, fmt::format("HTTP {}", status), ok ? std::string() : std::string(response.reason()),
+            std::move(response.body())};
   } catch (const std::exception& e) {
-    return {false, "error", e.what()};
+    return {false, "error", e.what(), {}};
   }
 }
-
-}  // namespace
 
 automation::WebhookSender make_webhook_sender() {
   // Waiting webhooks are dropped at shutdown: each may take 10 s.
@@ -101,7 +103,8 @@ automation::WebhookSender make_webhook_sender() {
   return [worker](const std::string& method, const std::string& url, const std::string& body,
                   std::function<void(automation::Outcome)> done) {
     auto job = [method, url, body, done] {
-      automation::Outcome outcome = send(method, url, body);
+      HttpAnswer answer = send_http(method, url, body);
+      automation::Outcome outcome{answer.ok, std::move(answer.status), std::move(answer.message)};
       if (!outcome.ok) spdlog::info("webhook {} {}: {} {}", method, url, outcome.status, outcome.message);
       done(std::move(outcome));
     };

@@ -387,6 +387,9 @@ std::optional<Command> Turner::command_of(const Frame& frame, bool& follow_up) {
     command.attribute = frame.attribute;
     command.state = state;
     if (command.attribute == Attribute::kNone && state == Cue::kFiller) {
+      // "I can't see a thing in the kitchen", "厨房里什么都看不见": words it does not know about a room,
+      // and nothing asked: not understood, rather than the room's status nobody asked for.
+      if (frame.unknown_words > 0 && frame.devices.empty() && !frame.pronoun) return std::nullopt;
       if (frame.names_something() || frame.pronoun) {
         command.attribute = Attribute::kStatus;
       } else if (last.valid && last.command.intent == Intent::kQuery) {
@@ -815,8 +818,7 @@ Turn Turner::resolve_and_run(Command command, const Frame& frame, bool follow_up
     category_ = CategoryMention{sentence.implied.front(), false, {}};
   }
   if (!category_ && sentence.devices.empty() && (follow_up || frame.too) && last.valid && !rooms.empty()) {
-    category_ = last.category;
-    if (category_) category_->plural = category_->plural || !english;
+    category_ = last.category;  // as said then: "卧室的也打开" after "打开厨房灯" is the bedroom's own 卧室灯
   }
   bool plural = frame.all || frame.both || frame.everything || frame.plural_pronoun || frame.plural_name ||
                 (category_ && category_->plural);

@@ -83,9 +83,13 @@ Lexicon::Lexicon(const Home& home) {
   for (const ModeWord& word : mode_words()) {
     modes_.push_back(ModeName{std::string(word.english), {word.matches.begin(), word.matches.end()}});
   }
-  // The modes the home's devices list, by their English and Chinese descriptions.
+  // The modes the home's device types list, by their English and Chinese descriptions.
+  std::vector<const spec::DeviceType*> types;
   for (const Device& device : home.devices) {
-    for (const spec::Service& service : device.type->services) {
+    if (std::find(types.begin(), types.end(), device.type) == types.end()) types.push_back(device.type);
+  }
+  for (const spec::DeviceType* type : types) {
+    for (const spec::Service& service : type->services) {
       const spec::Property* mode = service.property("mode");
       if (!mode || !mode->allows(spec::kWrite)) continue;
       for (const spec::ValueListEntry& entry : mode->values) {
@@ -123,16 +127,18 @@ Lexicon::Lexicon(const Home& home) {
     }
     for (const Token& token : tokens) index_for_mending(token);
   };
+  std::vector<std::string> room_keys;
+  for (const Room& room : home.rooms) {
+    for (const std::string& name : names_of(room)) room_keys.push_back(key_of(name));
+  }
   for (std::size_t i = 0; i < home.devices.size(); ++i) {
     for (const std::string& name : names_of(home.devices[i])) {
       add_name(name, Meaning::Source::kDevice, static_cast<int>(i));
       // "the ceiling lights": every device called "Ceiling light" (but "the bedroom lights"
       // are the room's lights, not the "Bedroom light").
-      bool room_first = std::any_of(home.rooms.begin(), home.rooms.end(), [&](const Room& room) {
-        std::vector<std::string> room_names = names_of(room);
-        return std::any_of(room_names.begin(), room_names.end(),
-                           [&](const std::string& r) { return key_of(name).starts_with(key_of(r)); });
-      });
+      const std::string key = key_of(name);
+      bool room_first = std::any_of(room_keys.begin(), room_keys.end(),
+                                    [&](const std::string& room) { return key.starts_with(room); });
       if (!room_first && !name.empty() && std::isalpha(static_cast<unsigned char>(name.back())) &&
           name.back() != 's') {
         add(name + "s", Meaning{Meaning::Source::kDevice, Cue::kFiller, static_cast<int>(i), true});

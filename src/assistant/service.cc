@@ -41,18 +41,21 @@ struct Service::Turning {
 
   std::shared_ptr<const Known> known;
   std::vector<PendingTimer> timers;
+  std::string here;  // the room's id
   Home home;  // the known home with the shadows' values
   std::atomic<std::size_t> unread{0};
 
   std::string conversation;
   Turn turn;
   std::optional<std::uint64_t> timer;
+  std::optional<std::string> rewritten;  // what the fallback made of the text
   std::mutex mutex;  // results and extra, as the devices answer on their shards' threads
   json::array results;
   std::vector<std::string> extra;  // sentences for the reply: what did not go through
   std::atomic<std::size_t> unanswered{0};
 
   void fail(Error error) { done(unexpected(std::move(error))); }
+  Context context() const { return Context{here, timers}; }
   // Called once every operation has its result.
   void finish() {
     json::object out = turn.to_json();
@@ -62,6 +65,7 @@ struct Service::Turning {
     out["reply"] = turn.reply;
     out["results"] = std::move(results);
     if (timer) out["timer"] = *timer;
+    if (rewritten) out["rewritten"] = *rewritten;
     done(std::move(out));
   }
 };
@@ -112,6 +116,28 @@ Home home_of(const hub::Home& registered, const std::vector<hub::Device>& device
   return home;
 }
 
+// The home's names, for the fallback: it may use only these.
+std::string names_for_fallback(const Home& home) {
+  std::string out;
+  const auto list = [&out](std::string_view what, const auto& items) {
+    if (items.empty()) return;
+    out += what;
+    bool first = true;
+    for (const auto& item : items) {
+      for (const std::string& name : names_of(item)) {
+        out += first ? " " : ", ";
+        out += name;
+        first = false;
+      }
+    }
+    out += "\n";
+  };
+  list("Rooms:", home.rooms);
+  list("Devices:", home.devices);
+  list("Scenes:", home.scenes);
+  return out;
+}
+
 // The room a request's "here" names: by id, or by name or alias in any case.
 const Room* room_named(const Home& home, std::string_view reference) {
   for (const Room& room : home.rooms) {
@@ -145,8 +171,9 @@ std::optional<Outcome> outcome_of(const hub::Result<hub::CommandReply>& reply) {
 
 }  // namespace
 
-Service::Service(hub::Hub& hub, automation::Automations& automations, std::chrono::milliseconds wait)
-    : hub_(hub), automations_(automations), wait_(wait) {}
+Service::Service(hub::Hub& hub, automation::Automations& automations, std::chrono::milliseconds wait,
+                 Rewriter fallback)
+    : hub_(hub), automations_(automations), wait_(wait), fallback_(std::move(fallback)) {}
 
 Service::~Service() = default;
 
@@ -250,17 +277,33 @@ std::map<std::string, Service::Talk>::iterator Service::talk(const std::string& 
 }
 
 void Service::turn(automation::Engine& engine, std::shared_ptr<Turning> turning) {
-  Context context;
   if (!turning->request.here.empty()) {
     const Room* room = room_named(turning->home, turning->request.here);
     if (!room) return turning->fail(invalid(fmt::format("no room '{}' in this home", turning->request.here)));
-    context.here = room->id;
+    turning->here = room->id;
   }
-  context.timers = turning->timers;
   auto talk = this->talk(turning->request.conversation, *turning);
   turning->conversation = talk->first;
-  turning->turn =
-      respond(turning->home, *turning->known->lexicon, talk->second.conversation, turning->request.text, context);
+  turning->turn = respond(turning->home, *turning->known->lexicon, talk->second.conversation, turning->request.text,
+                          turning->context());
+  if (turning->turn.status != Status::kNotUnderstood || !fallback_) return carry_out(engine, std::move(turning));
+  fallback_(turning->request.text, names_for_fallback(turning->home),
+            [this, turning](std::optional<std::string> text) mutable {
+              automations_.post([this, turning = std::move(turning), text = std::move(text)](automation::Engine& engine) {
+                rewritten(engine, turning, text);
+              });
+            });
+}
+
+void Service::rewritten(automation::Engine& engine, std::shared_ptr<Turning> turning, std::optional<std::string> text) {
+  auto talk = talks_.find(turning->conversation);
+  if (text && !text->empty() && talk != talks_.end()) {
+    Turn again = respond(turning->home, *turning->known->lexicon, talk->second.conversation, *text, turning->context());
+    if (again.status != Status::kNotUnderstood) {
+      turning->turn = std::move(again);
+      turning->rewritten = std::move(*text);
+    }
+  }
   carry_out(engine, std::move(turning));
 }
 

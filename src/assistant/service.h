@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "assistant/assistant.h"
@@ -27,6 +28,12 @@
 #include "hub/hub.h"
 
 namespace millet::assistant {
+
+// The optional fallback (docs/assistant.md, "The fallback"): given a sentence the grammar did
+// not understand and the home's names, `done` gets the sentence rewritten as a plain command
+// (which the grammar then reads as any other), or nothing. May answer on any thread.
+using Rewriter = std::function<void(std::string text, std::string names,
+                                    std::function<void(std::optional<std::string>)> done)>;
 
 struct SayRequest {
   std::string text;
@@ -41,11 +48,12 @@ class Service {
   static constexpr std::size_t kMaxText = 1000;  // bytes
 
   // `wait`: how long a turn waits for the devices' answers before it replies.
-  Service(hub::Hub& hub, automation::Automations& automations, std::chrono::milliseconds wait);
+  Service(hub::Hub& hub, automation::Automations& automations, std::chrono::milliseconds wait,
+          Rewriter fallback = nullptr);
   ~Service();
 
   // The turn as JSON: {"conversation", "text", "language", "intent", "status", "targets", "params",
-  // "operations", "results", "reply", "timer"?}, or why not (no such home for the person, bad text).
+  // "operations", "results", "reply", "timer"?, "rewritten"? (what the fallback made of it)}, or why not (no such home for the person, bad text).
   void say(std::string actor, std::string home_id, SayRequest request,
            std::function<void(hub::Result<boost::json::object>)> done);
 
@@ -59,6 +67,8 @@ class Service {
                                                   const std::string& home_id);
   // On the engine's thread, once the shadows are read: the turn itself.
   void turn(automation::Engine& engine, std::shared_ptr<Turning> turning);
+  // On the engine's thread: the fallback's rewrite of a sentence not understood, understood in its place.
+  void rewritten(automation::Engine& engine, std::shared_ptr<Turning> turning, std::optional<std::string> text);
   // The conversation `id_asked` names for this person and home, or a new one.
   std::map<std::string, Talk>::iterator talk(const std::string& id_asked, const Turning& turning);
   // Carries out the turn's operations; answers once every device has (or `wait_` is up).
@@ -67,6 +77,7 @@ class Service {
   hub::Hub& hub_;
   automation::Automations& automations_;
   std::chrono::milliseconds wait_;
+  Rewriter fallback_;
   // The engine's thread only.
   std::map<std::string, std::shared_ptr<const Known>> homes_;  // by home id
   std::map<std::string, Talk> talks_;                          // by conversation id

@@ -92,6 +92,8 @@ _MILLET_FLAGS = {
     "threads": "--threads",
     "web_dir": "--web-dir",  # millet only: the web app's files
     "demo": "--demo",        # millet only: True makes (or keeps) the demo home and simulates it
+    "assistant_fallback": "--assistant-fallback",  # millet only: an OpenAI-compatible chat server
+    "assistant_model": "--assistant-model",
 }
 
 _LISTENING_RE = re.compile(r"listening (\w+) on (\S+)")

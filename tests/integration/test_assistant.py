@@ -2,11 +2,16 @@
 English and Chinese to the demo home's simulated devices, which obey and report back; follow-ups
 in a conversation; questions answered from the devices' reported values; confirmations; timers
 that run, are cancelled, and outlive a restart; who may talk to which home; bad requests; and
-`millet say` on the command line, following up from one call to the next."""
+`millet say` on the command line, following up from one call to the next; and the optional
+fallback, against a stand-in for an OpenAI-compatible chat server (no language model can be
+downloaded here, so a small server on loopback plays its part of the protocol)."""
 
+import http.server
+import json
 import os
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -200,6 +205,90 @@ class AssistantTimerRestartTest(unittest.TestCase):
         api = Api(broker.http_port).login(user, password)
         self.assertEqual(api.ok("GET", f"/api/v1/homes/{home}/timers")["timers"], before)
         self.assertGreater(before[0]["due"], time.time() * 1000)
+
+
+class StandInChatServer(http.server.ThreadingHTTPServer):
+    """POST /v1/chat/completions answers as an OpenAI-compatible server would: the rewrite
+    `rewrites` gives for the sentence after "Said: ", else NONE; every request is kept."""
+
+    def __init__(self, rewrites: dict):
+        self.rewrites = rewrites
+        self.requests = []
+        self.headers_seen = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append((self.path, body))
+                outer.headers_seen.append(dict(self.headers))
+                said = body["messages"][-1]["content"].rsplit("Said: ", 1)[-1]
+                answer = {"id": "chat-1", "object": "chat.completion", "model": body.get("model", ""),
+                          "choices": [{"index": 0, "finish_reason": "stop",
+                                       "message": {"role": "assistant", "content": outer.rewrites.get(said, "NONE")}}]}
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+class AssistantFallbackTest(unittest.TestCase):
+
+    def test_sentences_it_does_not_understand_are_rewritten_by_the_chat_server(self):
+        chat = StandInChatServer({"I can't see a thing in the kitchen": "turn on the kitchen light",
+                                  "厨房里什么都看不见": "打开厨房的灯", "sing me a song about bananas": "NONE"})
+        threading.Thread(target=chat.serve_forever, daemon=True).start()
+        os.environ["MILLET_ASSISTANT_API_KEY"] = "sk-test-key"
+        self.addCleanup(os.environ.pop, "MILLET_ASSISTANT_API_KEY")
+        broker = Broker(kind="millet", demo=True, assistant_fallback=f"http://127.0.0.1:{chat.server_port}/v1",
+                        assistant_model="tiny-model").start()
+        self.addCleanup(broker.close)
+        _, user, password, _ = demo_sign_in_line(broker)
+        api = Api(broker.http_port).login(user, password)
+        home = api.ok("GET", "/api/v1/homes")["homes"][0]["id"]
+        kitchen = next(d["id"] for d in api.ok("GET", "/api/v1/devices")["devices"] if d["name"] == "Kitchen light")
+        wait_until(lambda: api.ok("GET", f"/api/v1/devices/{kitchen}")["online"], interval=0.1, message="online")
+        api.ok("PUT", f"/api/v1/devices/{kitchen}/properties", {"light.on": False}, expect=200)
+
+        def say(text):
+            return api.ok("POST", f"/api/v1/homes/{home}/assistant", {"text": text}, expect=200)
+
+        # Understood by the grammar: the chat server is not asked.
+        self.assertEqual(say("turn off the kitchen light")["status"], "done")
+        self.assertEqual(chat.requests, [])
+
+        turn = say("I can't see a thing in the kitchen")
+        self.assertEqual((turn["intent"], turn["status"], turn["rewritten"]),
+                         ("turn_on", "done", "turn on the kitchen light"), turn)
+        self.assertTrue(api.ok("GET", f"/api/v1/devices/{kitchen}")["properties"]["light.on"]["value"])
+        path, request = chat.requests[-1]
+        self.assertEqual((path, request["model"]), ("/v1/chat/completions", "tiny-model"))
+        self.assertIn("Kitchen light", request["messages"][-1]["content"], "the home's names go with it")
+        self.assertEqual(chat.headers_seen[-1]["Authorization"], "Bearer sk-test-key")
+
+        chinese = say("厨房里什么都看不见")
+        self.assertEqual((chinese["language"], chinese["rewritten"]), ("zh", "打开厨房的灯"), chinese)
+
+        # NONE, or nothing the grammar understands: not understood, nothing done.
+        refused = say("sing me a song about bananas")
+        self.assertEqual((refused["status"], refused["operations"]), ("not_understood", []), refused)
+        self.assertNotIn("rewritten", refused)
+
+        # The chat server gone: the sentence is not understood, and says so at once.
+        chat.shutdown()
+        chat.server_close()
+        started = time.monotonic()
+        gone = say("I can't see a thing in the kitchen")
+        self.assertEqual(gone["status"], "not_understood", gone)
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertIn("assistant fallback", broker.log())
 
 
 if __name__ == "__main__":
