@@ -18,16 +18,16 @@ using hub::Error;
 
 // A home as the assistant knows it between turns: names, types and its lexicon. Values are read per turn.
 struct Service::Known {
-  std::uint64_t generation = 0;  // the registry's, when read
-  std::string scenes;            // the scenes' ids and names, when read
-  Home home;                     // without values
+  std::uint64_t serial = 0;  // which build of it: a conversation remembers the one it last read
+  std::string content;       // every name, room, type and scene in it: what a rebuild compares
+  Home home;                 // without values
   std::unique_ptr<Lexicon> lexicon;
 };
 
 struct Service::Talk {
   std::string actor;
   std::string home_id;
-  const Known* known = nullptr;  // what the last turn read: the conversation's indexes refer to it
+  std::uint64_t known = 0;  // the Known::serial the last turn read: the conversation's indexes refer to it
   Conversation conversation;
   std::int64_t last_ms = 0;
 };
@@ -61,7 +61,7 @@ struct Service::Turning {
     json::object out = turn.to_json();
     out["conversation"] = conversation;
     out["text"] = request.text;
-    for (const std::string& sentence : extra) turn.reply += " " + sentence;
+    for (const std::string& sentence : extra) turn.reply += (turn.language == Language::kEnglish ? " " : "") + sentence;
     out["reply"] = turn.reply;
     out["results"] = std::move(results);
     if (timer) out["timer"] = *timer;
@@ -85,6 +85,22 @@ std::string scene_signature(const std::vector<automation::SceneView>& scenes) {
     }
     out += '\x1e';
   }
+  return out;
+}
+
+// Everything the lexicon and a conversation's memory depend on, as one string.
+std::string content_of(const Home& home) {
+  std::string out;
+  const auto add = [&out](const auto&... parts) { ((out += parts, out += '\x1f'), ...); };
+  for (const Room& room : home.rooms) {
+    add("room", room.id, room.name, room.floor);
+    for (const std::string& alias : room.aliases) add(alias);
+  }
+  for (const Device& device : home.devices) {
+    add("device", device.id, device.name, device.room, device.type->type);
+    for (const std::string& alias : device.aliases) add(alias);
+  }
+  for (const Scene& scene : home.scenes) add("scene", scene.id, scene.name);
   return out;
 }
 
@@ -237,19 +253,25 @@ hub::Result<std::shared_ptr<const Service::Known>> Service::known(automation::En
   auto scenes = engine.scenes(actor, home_id);
   if (!scenes) return unexpected(scenes.error());
   std::string signature = scene_signature(*scenes);
-  auto& cached = homes_[home_id];
-  if (cached && cached->generation == generation && cached->scenes == signature) return cached;
+  Cached& cached = homes_[home_id];
+  if (cached.known && cached.generation == generation && cached.scenes == signature) return cached.known;
+  // The registry changed (perhaps elsewhere: a login anywhere counts) or a scene did: rebuilt only if this home did.
   auto home = registry.home(actor, home_id);
   if (!home) return unexpected(home.error());
   auto devices = registry.devices_in(actor, home_id);
   if (!devices) return unexpected(devices.error());
+  Home built = home_of(*home, *devices, *scenes, registry.catalog());
+  std::string content = content_of(built);
+  cached.generation = generation;
+  cached.scenes = std::move(signature);
+  if (cached.known && cached.known->content == content) return cached.known;
   auto known = std::make_shared<Known>();
-  known->generation = generation;
-  known->scenes = std::move(signature);
-  known->home = home_of(*home, *devices, *scenes, registry.catalog());
+  known->serial = ++known_serial_;
+  known->content = std::move(content);
+  known->home = std::move(built);
   known->lexicon = std::make_unique<Lexicon>(known->home);
-  cached = known;
-  return cached;
+  cached.known = known;
+  return cached.known;
 }
 
 std::map<std::string, Service::Talk>::iterator Service::talk(const std::string& id_asked, const Turning& turning) {
@@ -268,9 +290,9 @@ std::map<std::string, Service::Talk>::iterator Service::talk(const std::string& 
   }
   Talk& talk = it->second;
   // Rooms or devices changed since its last turn: what it remembers by position no longer holds.
-  if (talk.known != turning.known.get()) {
-    if (talk.known) talk.conversation = Conversation();
-    talk.known = turning.known.get();
+  if (talk.known != turning.known->serial) {
+    if (talk.known != 0) talk.conversation = Conversation();
+    talk.known = turning.known->serial;
   }
   talk.last_ms = now;
   return it;

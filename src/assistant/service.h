@@ -59,6 +59,11 @@ class Service {
 
  private:
   struct Known;
+  struct Cached {
+    std::uint64_t generation = 0;  // the registry's, when last read
+    std::string scenes;            // the home's scenes' ids and names, when last read
+    std::shared_ptr<const Known> known;
+  };
   struct Talk;
   struct Turning;
 
@@ -79,8 +84,9 @@ class Service {
   std::chrono::milliseconds wait_;
   Rewriter fallback_;
   // The engine's thread only.
-  std::map<std::string, std::shared_ptr<const Known>> homes_;  // by home id
+  std::map<std::string, Cached> homes_;                        // by home id
   std::map<std::string, Talk> talks_;                          // by conversation id
+  std::uint64_t known_serial_ = 0;
 };
 
 }  // namespace millet::assistant

@@ -60,6 +60,8 @@ class AssistantTest(unittest.TestCase):
         self.assertEqual(turn["reply"], "Turned on the kitchen light.")
         self.assertTrue(self.reported("Kitchen light", "light.on"))
 
+        # A change elsewhere in the registry (a sign-in makes a token) does not end the conversation.
+        Api(self.broker.http_port).login("demo", self.password)
         follow = self.say("and the bedroom too", turn["conversation"])
         self.assertEqual(follow["conversation"], turn["conversation"])
         self.assertEqual(follow["targets"], [self.devices["Bedroom light"]], follow)
