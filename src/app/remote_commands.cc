@@ -203,7 +203,10 @@ class Remote {
     int status = 0;
     std::string line;
     while (true) {
-      if (interactive) fmt::print("> "), std::fflush(stdout);
+      if (interactive) {
+        fmt::print("> ");
+        std::fflush(stdout);
+      }
       if (!std::getline(std::cin, line)) break;
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") == std::string::npos) {
