@@ -41,8 +41,7 @@ namespace {
 // The document's "name", or "".
 std::string document_name(const json::value& document) {
   const json::object* o = document.if_object();
-  const json::value* name = o ? o->if_contains("name") : nullptr;
-  return name && name->is_string() ? std::string(name->get_string()) : std::string();
+  return o ? std::string(spec::string_at(*o, "name")) : std::string();
 }
 }  // namespace
 

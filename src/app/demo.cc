@@ -12,6 +12,7 @@
 #include "hub/credentials.h"
 #include "sim/behaviour.h"
 #include "spec/validate.h"
+#include "spec/value.h"
 
 namespace millet::app {
 namespace {
@@ -28,10 +29,7 @@ Expected<json::object, std::string> read_object(const std::filesystem::path& fil
   return std::move(document.get_object());
 }
 
-std::string text(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
+std::string text(const json::object& object, std::string_view key) { return std::string(spec::string_at(object, key)); }
 
 const json::array& list(const json::object& object, std::string_view key) {
   static const json::array none;

@@ -19,10 +19,7 @@ std::string format_time(std::int64_t ms) {
                      tm.tm_min, tm.tm_sec);
 }
 
-std::string_view str(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
+std::string_view str(const boost::json::object& o, std::string_view key) { return spec::string_at(o, key); }
 
 void print_state(const boost::json::object& o) {
   fmt::print("{} ({}, {})  {}  last seen {}\n", str(o, "name"), str(o, "type"), str(o, "id"),

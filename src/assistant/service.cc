@@ -10,6 +10,7 @@
 #include "base/wall_clock.h"
 #include "hub/credentials.h"
 #include "hub/shadow.h"
+#include "spec/value.h"
 
 namespace millet::assistant {
 
@@ -80,9 +81,7 @@ std::string scene_signature(const std::vector<automation::SceneView>& scenes) {
   for (const auto& scene : scenes) {
     out += scene.id;
     out += '\x1f';
-    if (const auto* name = scene.document.as_object().if_contains("name"); name && name->is_string()) {
-      out += std::string_view(name->get_string());
-    }
+    out += spec::string_at(scene.document.as_object(), "name");
     out += '\x1e';
   }
   return out;
@@ -126,8 +125,8 @@ Home home_of(const hub::Home& registered, const std::vector<hub::Device>& device
     home.devices.push_back(std::move(known));
   }
   for (const auto& scene : scenes) {
-    const auto* name = scene.document.as_object().if_contains("name");
-    if (name && name->is_string()) home.scenes.push_back(Scene{scene.id, std::string(name->get_string()), {}});
+    const std::string_view name = spec::string_at(scene.document.as_object(), "name");
+    if (!name.empty()) home.scenes.push_back(Scene{scene.id, std::string(name), {}});
   }
   return home;
 }

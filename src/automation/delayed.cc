@@ -8,6 +8,7 @@
 
 #include "automation/engine.h"
 #include "spec/validate.h"
+#include "spec/value.h"
 
 namespace millet::automation {
 
@@ -25,23 +26,18 @@ json::object record_of(const DelayedView& view) {
                       {"due", view.due_ms}, {"text", view.text}, {"operations", view.operations}};
 }
 
-std::string_view string_or_empty(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 }  // namespace
 
 hub::Result<void> Engine::check_operation(const std::string& home_id, const json::value& operation) const {
   const json::object* o = operation.if_object();
   if (!o) return unexpected(invalid("an operation is an object: {\"device\", \"set\"}, {\"device\", \"action\"} or {\"scene\"}"));
-  if (const std::string_view scene = string_or_empty(*o, "scene"); !scene.empty()) {
+  if (const std::string_view scene = spec::string_at(*o, "scene"); !scene.empty()) {
     if (!scene_by_id(home_id, scene)) {
       return unexpected(Error{Error::Code::kNotFound, fmt::format("no scene '{}' in this home", scene)});
     }
     return {};
   }
-  const std::string_view device_id = string_or_empty(*o, "device");
+  const std::string_view device_id = spec::string_at(*o, "device");
   auto device = registry_.find_device(device_id);
   if (!device || device->home_id != home_id) {
     return unexpected(Error{Error::Code::kNotFound, fmt::format("no device '{}' in this home", device_id)});
@@ -54,7 +50,7 @@ hub::Result<void> Engine::check_operation(const std::string& home_id, const json
     if (!checked) return unexpected(invalid(std::move(checked.error())));
     return {};
   }
-  if (const std::string_view action = string_or_empty(*o, "action"); !action.empty()) {
+  if (const std::string_view action = spec::string_at(*o, "action"); !action.empty()) {
     if (!type->find_action(action)) {
       return unexpected(invalid(fmt::format("device '{}': {} has no action '{}'", device->name, type->name, action)));
     }
@@ -159,7 +155,7 @@ void Engine::run_delayed(std::uint64_t id) {
       const auto log = [why](Outcome outcome) {
         if (!outcome.ok) spdlog::warn("{}: {}: {}", why, outcome.status, outcome.message);
       };
-      if (const std::string_view scene = string_or_empty(o, "scene"); !scene.empty()) {
+      if (const std::string_view scene = spec::string_at(o, "scene"); !scene.empty()) {
         apply_scene_states(*scene_by_id(view.home_id, scene), why);
         continue;
       }

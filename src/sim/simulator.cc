@@ -8,6 +8,7 @@
 
 #include "base/thread_name.h"
 #include "sim/behaviour.h"
+#include "spec/value.h"
 
 namespace millet::sim {
 namespace json = boost::json;
@@ -21,8 +22,7 @@ Expected<std::vector<Credentials>, std::string> credentials_from_json(const json
   for (std::size_t i = 0; i < entries->size(); ++i) {
     const json::object* entry = (*entries)[i].if_object();
     auto text_of = [&](std::string_view key) -> std::string {
-      const json::value* value = entry ? entry->if_contains(key) : nullptr;
-      return value && value->is_string() ? std::string(value->get_string()) : std::string();
+      return entry ? std::string(spec::string_at(*entry, key)) : std::string();
     };
     Credentials device{text_of("id"), text_of("secret"), text_of("type"), text_of("name")};
     if (device.id.empty() || device.secret.empty() || device.type.empty()) {

@@ -106,4 +106,9 @@ void append_json_text(const Value& value, std::string& out) {
 
 std::string to_text(const boost::json::value& value) { return cut(json_text(value)); }
 
+std::string_view string_at(const boost::json::object& object, std::string_view key) {
+  const boost::json::value* value = object.if_contains(key);
+  return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view();
+}
+
 }  // namespace millet::spec

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace millet::spec {
@@ -22,5 +23,7 @@ void append_json_text(const Value& value, std::string& out);
 std::string to_text(const Value& value);
 // The JSON text of any JSON value, cut to a readable length, for messages.
 std::string to_text(const boost::json::value& value);
+// The string at `key` of `object`, or "" when there is none or it is not a string.
+std::string_view string_at(const boost::json::object& object, std::string_view key);
 
 }  // namespace millet::spec
