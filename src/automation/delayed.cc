@@ -28,14 +28,15 @@ json::object record_of(const DelayedView& view) {
 
 }  // namespace
 
-hub::Result<void> Engine::check_operation(const std::string& home_id, const json::value& operation) const {
+hub::Result<std::vector<hub::CheckedValue>> Engine::check_operation(const std::string& home_id,
+                                                                     const json::value& operation) const {
   const json::object* o = operation.if_object();
   if (!o) return unexpected(invalid("an operation is an object: {\"device\", \"set\"}, {\"device\", \"action\"} or {\"scene\"}"));
   if (const std::string_view scene = spec::string_at(*o, "scene"); !scene.empty()) {
     if (!scene_by_id(home_id, scene)) {
       return unexpected(Error{Error::Code::kNotFound, fmt::format("no scene '{}' in this home", scene)});
     }
-    return {};
+    return std::vector<hub::CheckedValue>();
   }
   const std::string_view device_id = spec::string_at(*o, "device");
   auto device = registry_.find_device(device_id);
@@ -46,15 +47,15 @@ hub::Result<void> Engine::check_operation(const std::string& home_id, const json
   if (!type) return unexpected(invalid(fmt::format("device '{}': its type is not in the catalog", device->name)));
   if (const json::value* set = o->if_contains("set"); set && set->is_object()) {
     if (set->get_object().empty()) return unexpected(invalid("a set needs at least one property"));
-    auto checked = hub::check_properties(*device, *type, set->get_object(), spec::Use::kSet);
+    auto checked = hub::check_set(*device, *type, set->get_object());
     if (!checked) return unexpected(invalid(std::move(checked.error())));
-    return {};
+    return std::move(*checked);
   }
   if (const std::string_view action = spec::string_at(*o, "action"); !action.empty()) {
     if (!type->find_action(action)) {
       return unexpected(invalid(fmt::format("device '{}': {} has no action '{}'", device->name, type->name, action)));
     }
-    return {};
+    return std::vector<hub::CheckedValue>();
   }
   return unexpected(invalid(fmt::format("the operation on '{}' needs \"set\" or \"action\"", device_id)));
 }
@@ -146,7 +147,8 @@ void Engine::run_delayed(std::uint64_t id) {
     result = "not run: its user is no longer in the home";
   } else {
     for (const json::value& operation : view.operations) {
-      if (auto valid = check_operation(view.home_id, operation); !valid) {
+      auto valid = check_operation(view.home_id, operation);
+      if (!valid) {
         result = "not all done: " + valid.error().message;
         continue;
       }
@@ -160,15 +162,8 @@ void Engine::run_delayed(std::uint64_t id) {
         continue;
       }
       const std::string device_id(o.at("device").as_string());
-      if (const json::value* set = o.if_contains("set")) {
-        const auto device = registry_.find_device(device_id);
-        auto checked = hub::check_properties(*device, *registry_.catalog().find(device->type), set->get_object(),
-                                             spec::Use::kSet);
-        std::vector<hub::CheckedValue> values;
-        for (auto& [property, found, value] : *checked) {
-          values.push_back({property, spec::qualified_name(*found.service, found.member->name), std::move(value)});
-        }
-        effects_.set(view.home_id, device_id, std::move(values), log);
+      if (!valid->empty()) {
+        effects_.set(view.home_id, device_id, std::move(*valid), log);
       } else {
         const json::value* in = o.if_contains("in");
         effects_.call(view.home_id, device_id, std::string(o.at("action").as_string()),

@@ -271,8 +271,10 @@ class Engine {
     DelayedView view;
     std::uint64_t timer = 0;
   };
-  // Checks one operation of a command for later; the error says which and why.
-  hub::Result<void> check_operation(const std::string& home_id, const boost::json::value& operation) const;
+  // Checks one operation of a command for later; the error says which and why. A set's values come back
+  // as they are sent (none for an action or a scene).
+  hub::Result<std::vector<hub::CheckedValue>> check_operation(const std::string& home_id,
+                                                              const boost::json::value& operation) const;
   void schedule(DelayedView view);
   // A stored command for later, from load(): scheduled (one already due runs at the next run_timers()).
   void load_delayed(const boost::json::object& record);

@@ -107,6 +107,18 @@ Expected<std::vector<CheckedProperty>, std::string> check_properties(const Devic
   return checked;
 }
 
+Expected<std::vector<CheckedValue>, std::string> check_set(const Device& device, const spec::DeviceType& type,
+                                                           const json::object& values) {
+  auto valid = check_properties(device, type, values, spec::Use::kSet);
+  if (!valid) return unexpected(std::move(valid.error()));
+  std::vector<CheckedValue> checked;
+  checked.reserve(valid->size());
+  for (auto& [id, found, value] : *valid) {
+    checked.push_back({id, spec::qualified_name(*found.service, found.member->name), std::move(value)});
+  }
+  return checked;
+}
+
 std::string_view status_name(CommandReply::Status status) {
   switch (status) {
     case CommandReply::Status::kOk: return "ok";

@@ -68,6 +68,9 @@ struct CheckedProperty {
 // Reports and sets are taken whole or not at all.
 Expected<std::vector<CheckedProperty>, std::string> check_properties(const Device& device, const spec::DeviceType& type,
                                                                      const boost::json::object& values, spec::Use use);
+// The values of a set, checked as check_properties checks them, as the gateway sends them.
+Expected<std::vector<CheckedValue>, std::string> check_set(const Device& device, const spec::DeviceType& type,
+                                                           const boost::json::object& values);
 
 // Checks the arguments `given` for an action's inputs or an event's arguments (`piids`
 // of `service`), each by `<service>.<property>`, by ids or by its bare name, and no

@@ -63,13 +63,9 @@ void Hub::set(std::string_view actor, std::string_view device_id, const json::ob
   const spec::DeviceType* type = type_of(registry_, *device);
   if (!type) return done(unexpected(invalid(fmt::format("device '{}': its type '{}' is not in the catalog", device->name, device->type))));
   if (values.empty()) return done(unexpected(invalid("give at least one property to set")));
-  auto valid = check_properties(*device, *type, values, spec::Use::kSet);
-  if (!valid) return done(unexpected(invalid(std::move(valid.error()))));
-  std::vector<CheckedValue> checked;
-  for (auto& [id, found, value] : *valid) {
-    checked.push_back({id, spec::qualified_name(*found.service, found.member->name), std::move(value)});
-  }
-  on_device_shard(device_id, [this, device = std::move(*device), checked = std::move(checked), wait,
+  auto checked = check_set(*device, *type, values);
+  if (!checked) return done(unexpected(invalid(std::move(checked.error()))));
+  on_device_shard(device_id, [this, device = std::move(*device), checked = std::move(*checked), wait,
                               done = std::move(done)](std::size_t shard) mutable {
     gateway_.send_set(shard, device, std::move(checked), wait, std::move(done));
   });
