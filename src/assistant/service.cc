@@ -200,7 +200,6 @@ void Service::say(std::string actor, std::string home_id, SayRequest request,
   if (request.text.size() > kMaxText) {
     return done(unexpected(invalid(fmt::format("\"text\" is {} bytes; the most is {}", request.text.size(), kMaxText))));
   }
-  if (auto home = hub_.registry().home(actor, home_id); !home) return done(unexpected(home.error()));
   auto turning = std::make_shared<Turning>();
   turning->actor = std::move(actor);
   turning->home_id = std::move(home_id);
@@ -210,6 +209,11 @@ void Service::say(std::string actor, std::string home_id, SayRequest request,
     auto known = this->known(engine, turning->actor, turning->home_id);
     if (!known) return turning->fail(known.error());
     turning->known = *known;
+    if (!turning->request.here.empty()) {
+      const Room* room = room_named((*known)->home, turning->request.here);
+      if (!room) return turning->fail(invalid(fmt::format("no room '{}' in this home", turning->request.here)));
+      turning->here = room->id;
+    }
     turning->home = (*known)->home;
     auto timers = engine.delayed(turning->actor, turning->home_id);
     if (!timers) return turning->fail(timers.error());
@@ -298,11 +302,6 @@ std::map<std::string, Service::Talk>::iterator Service::talk(const std::string& 
 }
 
 void Service::turn(automation::Engine& engine, std::shared_ptr<Turning> turning) {
-  if (!turning->request.here.empty()) {
-    const Room* room = room_named(turning->home, turning->request.here);
-    if (!room) return turning->fail(invalid(fmt::format("no room '{}' in this home", turning->request.here)));
-    turning->here = room->id;
-  }
   auto talk = this->talk(turning->request.conversation, *turning);
   turning->conversation = talk->first;
   turning->turn = respond(turning->home, *turning->known->lexicon, talk->second.conversation, turning->request.text,
