@@ -19,6 +19,7 @@
 #include "app/print.h"
 #include "app/say_command.h"
 #include "base/private_file.h"
+#include "base/wall_clock.h"
 #include "hub/registry.h"
 #include "spec/value.h"
 
@@ -43,8 +44,9 @@ std::filesystem::path credentials_path() {
   return std::filesystem::path(base) / "millet" / "credentials.json";
 }
 
-json::object read_credentials() {
-  std::ifstream in(credentials_path());
+// A JSON object kept in a file of ours; {} if there is none or it is damaged.
+json::object read_kept(const std::filesystem::path& path) {
+  std::ifstream in(path);
   if (!in) return {};
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   boost::system::error_code error;
@@ -52,11 +54,17 @@ json::object read_credentials() {
   return !error && value.is_object() ? value.get_object() : json::object{};
 }
 
-Expected<void, std::string> write_credentials(const json::object& credentials) {
-  const auto path = credentials_path();
+// Written readable by its owner only: credentials hold tokens, which are passwords.
+Expected<void, std::string> write_kept(const std::filesystem::path& path, const json::object& kept) {
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
-  return write_private_file(path, json::serialize(credentials) + "\n");  // a token is a password
+  return write_private_file(path, json::serialize(kept) + "\n");
+}
+
+json::object read_credentials() { return read_kept(credentials_path()); }
+
+Expected<void, std::string> write_credentials(const json::object& credentials) {
+  return write_kept(credentials_path(), credentials);
 }
 
 std::string read_password(const AdminOptions& options) {
@@ -226,34 +234,19 @@ class Remote {
 
   static std::filesystem::path conversations_path() { return credentials_path().parent_path() / "conversations.json"; }
 
-  static json::object read_conversations() {
-    std::ifstream in(conversations_path());
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    boost::system::error_code error;
-    json::value value = json::parse(text, error);
-    return !error && value.is_object() ? value.get_object() : json::object{};
-  }
-
-  static std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-
   static std::string recent_conversation(const std::string& key) {
-    const json::object all = read_conversations();
+    const json::object all = read_kept(conversations_path());
     const json::value* kept = all.if_contains(key);
     if (!kept || !kept->is_object()) return {};
     const json::value* time = kept->as_object().if_contains("time");
-    if (!time || !time->is_int64() || now_ms() - time->get_int64() > kConversationKeptMs) return {};
+    if (!time || !time->is_int64() || wall_clock_ms() - time->get_int64() > kConversationKeptMs) return {};
     return std::string(str(kept->as_object(), "id"));
   }
 
   static void keep_conversation(const std::string& key, const std::string& id) {
-    json::object all = read_conversations();
-    all[key] = json::object{{"id", id}, {"time", now_ms()}};
-    std::error_code error;
-    std::filesystem::create_directories(conversations_path().parent_path(), error);
-    (void)write_private_file(conversations_path(), json::serialize(all) + "\n");  // only a convenience
+    json::object all = read_kept(conversations_path());
+    all[key] = json::object{{"id", id}, {"time", wall_clock_ms()}};
+    (void)write_kept(conversations_path(), all);  // only a convenience: a failure costs the follow-up
   }
   bool parsed(const char* group, const char* command = nullptr) const {
     const CLI::App* g = app_.get_subcommand(group);
