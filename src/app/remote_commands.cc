@@ -205,27 +205,10 @@ class Remote {
       fmt::print("{}\n", str(answer->as_object(), "reply"));
       return 0;
     };
-    if (!say.text.empty()) return one(say.text);
     if (interactive) fmt::print("Talking to {} in {}. An empty line starts a new conversation; Ctrl-D ends.\n",
                                 client_.server(), str(*home, "name"));
-    int status = 0;
-    std::string line;
-    while (true) {
-      if (interactive) {
-        fmt::print("> ");
-        std::fflush(stdout);
-      }
-      if (!std::getline(std::cin, line)) break;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) {
-        conversation.clear();
-        if (say.json) fmt::print("{{}}\n");
-        continue;
-      }
-      status |= one(line);
-      std::fflush(stdout);
-    }
-    return status;
+    std::fflush(stdout);
+    return each_sentence(say, interactive, one, [&] { conversation.clear(); });
   }
 
  private:

@@ -56,7 +56,7 @@ int dry_run(const SayOptions& options) {
   assistant::Context context;
   context.here = options.here;
 
-  auto one = [&](const std::string& sentence) {
+  auto one = [&](const std::string& sentence) -> int {
     context.timers = timers;
     assistant::Turn turn = assistant::respond(home, lexicon, conversation, sentence, context);
     if (turn.status == assistant::Status::kScheduled) {
@@ -76,29 +76,36 @@ int dry_run(const SayOptions& options) {
     } else {
       std::cout << turn.reply << "\n";
     }
-    std::cout.flush();
-  };
-
-  if (!options.text.empty()) {
-    one(options.text);
     return 0;
-  }
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) {
-      home = original;
-      conversation = assistant::Conversation();
-      timers.clear();
-      if (options.json) std::cout << "{}\n";
-      continue;
-    }
-    one(line);
-  }
-  return 0;
+  };
+  return each_sentence(options, false, one, [&] {
+    home = original;
+    conversation = assistant::Conversation();
+    timers.clear();
+  });
 }
 
 }  // namespace
+
+int each_sentence(const SayOptions& options, bool prompt, const std::function<int(const std::string&)>& one,
+                  const std::function<void()>& fresh) {
+  if (!options.text.empty()) return one(options.text);
+  int status = 0;
+  std::string line;
+  while (true) {
+    if (prompt) std::cout << "> " << std::flush;
+    if (!std::getline(std::cin, line)) break;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) {
+      fresh();
+      if (options.json) std::cout << "{}\n";
+    } else {
+      status |= one(line);
+    }
+    std::cout.flush();
+  }
+  return status;
+}
 
 CLI::App* add_say_command(CLI::App& app, SayOptions& options) {
   CLI::App* command = app.add_subcommand(

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
 
 namespace millet::app {
@@ -26,6 +27,11 @@ struct SayOptions {
 
 CLI::App* add_say_command(CLI::App& app, SayOptions& options);
 int say(const CLI::App& command, const SayOptions& options);
+// The sentence given, or one per line from stdin (with a "> " prompt if `prompt`): `one` gets each and
+// returns its exit status; an empty line calls `fresh` (a new conversation) and, with --json, prints {}.
+// Returns the statuses or'ed together.
+int each_sentence(const SayOptions& options, bool prompt, const std::function<int(const std::string&)>& one,
+                  const std::function<void()>& fresh);
 // Talks to the server (remote_commands.cc).
 int say_to_server(const CLI::App& command, const SayOptions& options);
 
