@@ -425,10 +425,8 @@ namespace millet::assistant {
 
 std::string outcome_reply(const Home& home, Language language, std::string_view device_id, Outcome outcome,
                           std::string_view why) {
-  int index = -1;
-  for (std::size_t i = 0; i < home.devices.size(); ++i) {
-    if (home.devices[i].id == device_id) index = static_cast<int>(i);
-  }
+  const Device* device = home.device(device_id);
+  const int index = device ? static_cast<int>(device - home.devices.data()) : -1;
   return detail::Speech{home, language}.outcome(index, device_id, outcome, why);
 }
 
